@@ -1,0 +1,64 @@
+import type { Zone } from "./sensor.js";
+
+/** One stable code per way a reading can be refused (ARCHITECTURE.md, the message contract). */
+export const REASON_CODES = [
+  "malformed_json",
+  "not_an_object",
+  "payload_too_large",
+  "missing_field",
+  "wrong_type",
+  "out_of_range",
+  "sensor_mismatch",
+  "unknown_sensor",
+  "timestamp_in_future",
+  "timestamp_too_old",
+  "store_rejected",
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export const MAX_PAYLOAD_BYTES = 8 * 1024;
+/** Timestream refuses records more than 15 minutes ahead of its clock. */
+export const MAX_FUTURE_SKEW_MS = 15 * 60 * 1000;
+
+export const TELEMETRY_TOPIC_FILTER = "kaikai/sensors/+/telemetry";
+export const telemetryTopic = (sensorId: string): string => `kaikai/sensors/${sensorId}/telemetry`;
+export const alertTopic = (sensorId: string): string => `kaikai/alerts/${sensorId}`;
+export const HOURLY_AGGREGATES_TOPIC = "kaikai/aggregates/hourly";
+export const ZONE_AGGREGATES_TOPIC = "kaikai/aggregates/zones";
+
+/** A message as it reached us, before anything is trusted. */
+export interface InboundMessage {
+  readonly payload: Uint8Array;
+  readonly topic: string;
+  /** Epoch ms at which the broker received it. */
+  readonly receivedAt: number;
+}
+
+/** A reading that passed validation. Unknown payload fields are dropped, never kept. */
+export interface Reading {
+  readonly sensorId: string;
+  /** Epoch ms. */
+  readonly timestamp: number;
+  readonly pm25: number;
+  readonly temperature: number;
+  readonly humidity: number;
+  readonly co2: number;
+  readonly battery?: number;
+  readonly rssi?: number;
+  readonly firmware?: string;
+}
+
+/** A valid reading with its registry context and receive time: what the store is given. */
+export interface EnrichedReading extends Reading {
+  readonly locationName: string;
+  readonly zone: Zone;
+  readonly city: string;
+  /** Epoch ms; the store's record version, so replays are idempotent and later deliveries win. */
+  readonly receivedAt: number;
+}
+
+export interface Rejection {
+  readonly reason: ReasonCode;
+  /** Human-readable detail: the field, the bound, the store's own message. */
+  readonly detail: string;
+}

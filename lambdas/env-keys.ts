@@ -1,0 +1,38 @@
+/**
+ * Names shared by the stack that sets the functions' environment and the entries that read it,
+ * so that neither side hand-types the other's strings.
+ */
+export const ENV = {
+  stage: "STAGE",
+  /** JSON array of sensors (lambdas/core/sensor.ts). */
+  sensorRegistry: "SENSOR_REGISTRY",
+  /** JSON array of alert rules (lambdas/core/alert-rules.ts). */
+  alertRules: "ALERT_RULES",
+  timestreamDatabase: "TIMESTREAM_DATABASE",
+  measurementsTable: "MEASUREMENTS_TABLE",
+  hourlyAggregatesTable: "HOURLY_AGGREGATES_TABLE",
+  zoneAggregatesTable: "ZONE_AGGREGATES_TABLE",
+  quarantineBucket: "QUARANTINE_BUCKET",
+  alertsTopicArn: "ALERTS_TOPIC_ARN",
+  /** Oldest reading the store accepts, in days (the magnetic store retention). */
+  maxReadingAgeDays: "MAX_READING_AGE_DAYS",
+} as const;
+
+export const TABLES = {
+  measurements: "measurements",
+  hourlyAggregates: "hourly_aggregates",
+  zoneAggregates: "zone_aggregates",
+} as const;
+
+/** Timestream multi-measure record name of a reading. */
+export const READING_MEASURE_NAME = "air_quality";
+
+/** Named device shadow that holds a sensor's alert state. */
+export const ALERT_SHADOW_NAME = "alert-state";
+
+/** Entry files of the functions, relative to the repository root; lib/ points CDK at these. */
+export const FUNCTION_ENTRIES = {
+  ingest: "lambdas/handlers/ingest.lambda.ts",
+  hourlyRollup: "lambdas/handlers/hourly-rollup.lambda.ts",
+  zoneRollup: "lambdas/handlers/zone-rollup.lambda.ts",
+} as const;

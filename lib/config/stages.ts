@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { alertRulesSchema } from "../../lambdas/core/alert-rules.js";
+
+export const STAGE_NAMES = ["dev", "staging", "prod"] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** Per-stage settings, read from the `kaikai:stages` context of cdk.json and checked at synth. */
+export const stageConfigSchema = z
+  .object({
+    /** Timestream memory store retention; readings newer than this are written to memory. */
+    memoryRetentionHours: z.number().int().min(1).max(8766),
+    /** Timestream magnetic store retention; also the oldest reading the store accepts. */
+    magneticRetentionDays: z.number().int().min(1).max(73_000),
+    /** CloudWatch Logs retention for every function. */
+    logRetentionDays: z.number().int().min(1),
+    /** Days before quarantined payloads expire. */
+    quarantineExpirationDays: z.number().int().min(1),
+    /** Addresses subscribed to the air-quality alerts topic. */
+    alertEmails: z.array(z.email()),
+    /** Addresses subscribed to the ops topic (alarms). */
+    opsEmails: z.array(z.email()),
+    alertRules: alertRulesSchema,
+    /** Alarm thresholds. */
+    ops: z
+      .object({
+        rejectSharePercent: z.number().min(0).max(100),
+        silentMinutes: z.number().int().min(1),
+        minActiveSensors: z.number().int().min(0),
+      })
+      .strict(),
+    /** Retain data stores when the stack is deleted. */
+    retainData: z.boolean(),
+  })
+  .strict();
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+const stagesSchema = z.object(
+  Object.fromEntries(STAGE_NAMES.map((name) => [name, stageConfigSchema])) as Record<
+    StageName,
+    typeof stageConfigSchema
+  >,
+);
+export type Stages = z.infer<typeof stagesSchema>;
+
+export const STAGES_CONTEXT_KEY = "kaikai:stages";
+
+/** Validates the `kaikai:stages` context value; throws with every bad path named. */
+export function parseStages(context: unknown): Stages {
+  const result = stagesSchema.safeParse(context);
+  if (!result.success) {
+    throw new Error(`invalid ${STAGES_CONTEXT_KEY} in cdk.json:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Reads the stages from a cdk.json file, for the local runtime and tests that run outside `cdk`. */
+export function loadStagesFromCdkJson(path = new URL("../../cdk.json", import.meta.url)): Stages {
+  const cdkJson = JSON.parse(readFileSync(path, "utf8")) as { context?: Record<string, unknown> };
+  return parseStages(cdkJson.context?.[STAGES_CONTEXT_KEY]);
+}
