@@ -16,6 +16,8 @@ export const ENV = {
   alertsTopicArn: "ALERTS_TOPIC_ARN",
   /** Oldest reading the store accepts, in days (the magnetic store retention). */
   maxReadingAgeDays: "MAX_READING_AGE_DAYS",
+  /** `https://` URL of the account's IoT data endpoint with an Amazon Trust Services certificate (iot:Data-ATS). */
+  iotDataEndpoint: "IOT_DATA_ENDPOINT",
 } as const;
 
 export const TABLES = {

@@ -2,6 +2,15 @@
  * The interfaces the core needs from the outside world. AWS adapters (lambdas/aws), local
  * adapters (local/) and test fakes implement them; handlers only ever see these.
  */
+import type {
+  HourlyAggregate,
+  HourlySummary,
+  HourRange,
+  SensorHourBin,
+  ZoneAggregate,
+  ZoneSummary,
+} from "./core/aggregates.js";
+import type { AlertNotice, SensorAlertStates } from "./core/alert-types.js";
 import type { EnrichedReading, ReasonCode } from "./core/reading.js";
 
 export interface Clock {
@@ -32,6 +41,8 @@ export interface QuarantineEntry {
   readonly reason: ReasonCode;
   readonly detail: string;
   readonly topic: string;
+  /** The sensor the topic names, when the topic has the telemetry shape. */
+  readonly sensorId?: string;
   /** ISO 8601, UTC. */
   readonly receivedAt: string;
   /** The raw payload: UTF-8 text when it decodes as such, otherwise base64. */
@@ -47,4 +58,62 @@ export interface Quarantine {
 /** Told about readings once they are stored. It must never make storage fail. */
 export interface StoredReadingsListener {
   onStored(readings: readonly EnrichedReading[]): Promise<void>;
+}
+
+/** Where alert notices go (SNS and MQTT in AWS; console, MQTT, webhook locally). */
+export interface AlertSink {
+  /** Delivers the notice or throws; the caller keeps the alert state unchanged when it throws. */
+  publish(notice: AlertNotice): Promise<void>;
+}
+
+/** A sensor's alert states with the version they were read at; version null: never saved. */
+export interface VersionedAlertStates {
+  readonly states: SensorAlertStates;
+  readonly version: number | null;
+}
+
+/** Thrown by `AlertStateStore.save` when the stored version is not the expected one. */
+export class VersionConflictError extends Error {
+  constructor(readonly sensorId: string) {
+    super(`alert state of ${sensorId} changed since it was read`);
+    this.name = "VersionConflictError";
+  }
+}
+
+/** Per-sensor alert state with optimistic locking (a named device shadow in AWS, a table locally). */
+export interface AlertStateStore {
+  /** A sensor with no saved state gives `{ states: {}, version: null }`. */
+  load(sensorId: string): Promise<VersionedAlertStates>;
+  /**
+   * Replaces the sensor's states if the stored version is still `expectedVersion` (null: nothing
+   * stored yet); otherwise throws VersionConflictError and changes nothing.
+   */
+  save(sensorId: string, states: SensorAlertStates, expectedVersion: number | null): Promise<void>;
+}
+
+/** The measurements binned by sensor and hour: count, sum, min, max of each measure. */
+export interface HourlyBinSource {
+  /** Bins of every hour in the range; a sensor-hour without readings has no bin. */
+  bins(range: HourRange): Promise<readonly SensorHourBin[]>;
+}
+
+export interface HourlyAggregateWriter {
+  /** Upserts the rows: a row with the same sensor and hour and a lower version is replaced. */
+  writeHourly(rows: readonly HourlyAggregate[], version: number): Promise<void>;
+}
+
+export interface HourlyAggregateSource {
+  /** The latest version of every hourly row in the range. */
+  hourly(range: HourRange): Promise<readonly HourlyAggregate[]>;
+}
+
+export interface ZoneAggregateWriter {
+  /** Upserts the rows: a row with the same zone and hour and a lower version is replaced. */
+  writeZones(rows: readonly ZoneAggregate[], version: number): Promise<void>;
+}
+
+/** Roll-up summaries for live dashboards (`kaikai/aggregates/hourly` and `kaikai/aggregates/zones`). */
+export interface AggregatePublisher {
+  publishHourly(summary: HourlySummary): Promise<void>;
+  publishZones(summary: ZoneSummary): Promise<void>;
 }

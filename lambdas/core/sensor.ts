@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const ZONES = ["Urban", "Residential", "Commercial"] as const;
 export type Zone = (typeof ZONES)[number];

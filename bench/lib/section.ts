@@ -1,0 +1,27 @@
+/**
+ * Each section of the benchmark runs in a fresh Node process (its own heap, JIT and RSS): it
+ * prints its figures as one JSON line, last on stdout, for bench/run.ts to collect.
+ */
+import type { Figure } from "./report.js";
+
+export const FIGURES_PREFIX = "KAIKAI_BENCH_FIGURES ";
+
+export function runSection(measure: (quick: boolean) => Promise<Figure[]>): void {
+  const quick = process.argv.includes("--quick");
+  measure(quick).then(
+    (figures) => {
+      process.stdout.write(`${FIGURES_PREFIX}${JSON.stringify(figures)}\n`);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+/** Nanoseconds of a synchronous run of `work`. */
+export function timeNs(work: () => void): number {
+  const start = process.hrtime.bigint();
+  work();
+  return Number(process.hrtime.bigint() - start);
+}

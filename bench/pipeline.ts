@@ -1,0 +1,127 @@
+/**
+ * 4. The local pipeline end to end: readings published at QoS 1 into the local runtime (embedded
+ * broker, the ingest handler, SQLite), as fast as its acknowledgements allow, every one counted
+ * back from `measurements`; against the same publisher on a bare aedes broker, in the same run.
+ * 6b. The peak RSS of each broker process under that load.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { telemetryTopic } from "../lambdas/core/reading.js";
+import { SENSORS } from "../lib/config/sensors.js";
+import { simulateReading } from "../local/simulator/model.js";
+import { openPublisher } from "../local/simulator/publisher.js";
+import { startProbe } from "./lib/probe-process.js";
+import { type Figure, formatMb, formatNumber, formatRatio, progress } from "./lib/report.js";
+import { runSection } from "./lib/section.js";
+
+const MIN_READINGS_PER_S = 10_000;
+const MIN_SHARE_OF_BARE = 0.25;
+const MAX_IN_FLIGHT = 2000;
+
+interface Message {
+  readonly topic: string;
+  readonly payload: Buffer;
+}
+
+/** Distinct (sensor, time) readings, one second apart per sensor, ending now. */
+function readings(count: number): Message[] {
+  const perSensor = Math.ceil(count / SENSORS.length);
+  const start = Date.now() - perSensor * 1000;
+  return Array.from({ length: count }, (_, index) => {
+    const sensor = SENSORS[index % SENSORS.length] ?? SENSORS[0];
+    if (sensor === undefined) throw new Error("empty registry");
+    const time = start + Math.floor(index / SENSORS.length) * 1000;
+    const reading = simulateReading(sensor, time, { seed: 4, dustEpisodes: [] });
+    return { topic: telemetryTopic(sensor.sensorId), payload: Buffer.from(JSON.stringify(reading)) };
+  });
+}
+
+interface LoadResult {
+  readonly perSecond: number;
+  readonly acked: number;
+  readonly failed: number;
+  readonly peakRssBytes: number;
+}
+
+/** Publishes the warm-up, then times the measured messages until every one is acknowledged. */
+async function load(probe: URL, args: string[], warmUp: readonly Message[], measured: readonly Message[]) {
+  const broker = await startProbe(probe, args);
+  const url = String(broker.ready.url);
+  const publisher = await openPublisher({
+    target: { kind: "broker", url },
+    sensorIds: [],
+    maxInFlight: MAX_IN_FLIGHT,
+    connectTimeoutMs: 10_000,
+  });
+  for (const message of warmUp) await publisher.publish(message.topic, message.payload);
+  await publisher.flush();
+  const started = process.hrtime.bigint();
+  for (const message of measured) await publisher.publish(message.topic, message.payload);
+  await publisher.flush();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { acked, failed } = publisher.counts();
+  await publisher.close(5000);
+  const done = await broker.stop();
+  return {
+    perSecond: measured.length / seconds,
+    acked,
+    failed,
+    peakRssBytes: Number(done.peakRssBytes),
+  } satisfies LoadResult;
+}
+
+function countRows(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM measurements").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+runSection(async (quick) => {
+  const total = quick ? 30_000 : 250_000;
+  const messages = readings(total);
+  const warmUp = messages.slice(0, total / 10);
+  const measured = messages.slice(total / 10);
+  const dir = mkdtempSync(join(tmpdir(), "kaikai-bench-pipeline-"));
+  try {
+    progress(`4. bare aedes broker: ${formatNumber(total)} QoS 1 publishes`);
+    const bare = await load(new URL("./probes/bare-broker.ts", import.meta.url), [], warmUp, measured);
+    progress(`4. local pipeline: ${formatNumber(total)} readings through broker, ingest and SQLite`);
+    const dbPath = join(dir, "kaikai.db");
+    const pipeline = await load(new URL("./probes/local-pipeline.ts", import.meta.url), [dbPath], warmUp, measured);
+    const rows = countRows(dbPath);
+    const lost = total - rows;
+    const share = pipeline.perSecond / bare.perSecond;
+    return [
+      {
+        id: "4",
+        measure: `local pipeline end to end (MQTT QoS 1, ingest, SQLite), ${formatNumber(measured.length)} readings after ${formatNumber(warmUp.length)} warm-up`,
+        value: `${formatNumber(pipeline.perSecond)} readings/s; ${formatNumber(rows)} rows for ${formatNumber(total)} acked (${lost} lost)`,
+        baseline: `bare aedes + mqtt.js QoS 1: ${formatNumber(bare.perSecond)}/s`,
+        ratio: `${formatRatio(share)} of bare`,
+        bar: `>= ${formatNumber(MIN_READINGS_PER_S)}/s, >= 1/4 of bare, 0 lost`,
+        met:
+          pipeline.perSecond >= MIN_READINGS_PER_S &&
+          share >= MIN_SHARE_OF_BARE &&
+          lost === 0 &&
+          pipeline.failed === 0 &&
+          pipeline.acked === total,
+      },
+      {
+        id: "6b",
+        measure: "peak RSS of the local pipeline process under that load",
+        value: formatMb(pipeline.peakRssBytes),
+        baseline: `bare aedes broker process: ${formatMb(bare.peakRssBytes)}`,
+        ratio: formatRatio(pipeline.peakRssBytes / bare.peakRssBytes),
+        bar: "",
+        met: null,
+      },
+    ] satisfies Figure[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,74 @@
+/** ReadingStore over Timestream for LiveAnalytics: one multi-measure record per reading. */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import {
+  RejectedRecordsException,
+  TimestreamWriteClient,
+  type TimestreamWriteClientConfig,
+  WriteRecordsCommand,
+} from "@aws-sdk/client-timestream-write";
+import type { EnrichedReading } from "../core/reading.js";
+import { toTimestreamRecord } from "../core/timestream-record.js";
+import type { ReadingStore, StoreRejection } from "../ports.js";
+
+/** WriteRecords accepts at most 100 records a call. */
+export const TIMESTREAM_MAX_RECORDS_PER_WRITE = 100;
+
+export interface TimestreamStoreOptions {
+  readonly client: TimestreamWriteClient;
+  readonly database: string;
+  readonly table: string;
+  readonly logger: Pick<Logger, "info">;
+}
+
+/**
+ * Records refused for good come back as rejections; throttling, 5xx and any other error throw so
+ * that the caller retries the whole call. A record refused because a higher version is already
+ * stored is a replay of an older delivery: idempotency working, so it counts as stored.
+ */
+export function createTimestreamStore({ client, database, table, logger }: TimestreamStoreOptions): ReadingStore {
+  return {
+    maxBatchSize: TIMESTREAM_MAX_RECORDS_PER_WRITE,
+    async write(readings: readonly EnrichedReading[]): Promise<readonly StoreRejection[]> {
+      if (readings.length === 0) return [];
+      const records = readings.map(toTimestreamRecord);
+      try {
+        await client.send(new WriteRecordsCommand({ DatabaseName: database, TableName: table, Records: records }));
+        return [];
+      } catch (error) {
+        if (!(error instanceof RejectedRecordsException)) throw error;
+        const rejections: StoreRejection[] = [];
+        const supersededIndexes: number[] = [];
+        for (const { RecordIndex: index, Reason, ExistingVersion } of error.RejectedRecords ?? []) {
+          // A refusal that names no record cannot be mapped back: retry the call rather than lose it.
+          if (index === undefined) throw error;
+          const record = records[index];
+          if (record !== undefined && ExistingVersion !== undefined && ExistingVersion > record.Version) {
+            supersededIndexes.push(index);
+          } else {
+            rejections.push({ index, reason: Reason ?? error.message });
+          }
+        }
+        if (supersededIndexes.length > 0) {
+          logger.info("readings already stored from a later delivery", {
+            duplicates: supersededIndexes.length,
+            recordIndexes: supersededIndexes,
+          });
+        }
+        return rejections;
+      }
+    },
+  };
+}
+
+/**
+ * The Timestream write client. Timestream needs endpoint discovery, which no emulator serves and
+ * which the SDK still attempts under AWS_ENDPOINT_URL; an endpoint passed explicitly turns it off
+ * (setting `endpointDiscoveryEnabled: false` beside an endpoint makes the SDK throw).
+ */
+export function createTimestreamWriteClient(
+  config: TimestreamWriteClientConfig = {},
+  env: NodeJS.ProcessEnv = process.env,
+): TimestreamWriteClient {
+  const endpoint = config.endpoint ?? env.AWS_ENDPOINT_URL_TIMESTREAM_WRITE ?? env.AWS_ENDPOINT_URL;
+  return new TimestreamWriteClient(endpoint === undefined ? config : { ...config, endpoint });
+}

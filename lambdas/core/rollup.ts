@@ -1,0 +1,254 @@
+import {
+  HOUR_MS,
+  type HourlyAggregate,
+  type HourlySummary,
+  type HourRange,
+  MEASURES,
+  type Measure,
+  type MeasureStats,
+  type MeasureStatsByMeasure,
+  type SensorHourBin,
+  type ZoneAggregate,
+  type ZoneSummary,
+} from "./aggregates.js";
+import { evaluatePm25, pm25Aqi } from "./aqi.js";
+import type { Reading } from "./reading.js";
+import type { SensorRegistry, Zone } from "./sensor.js";
+
+export const EMPTY_STATS: MeasureStats = { count: 0, sum: 0, min: null, max: null };
+
+function minOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}
+
+export function mergeStats(a: MeasureStats, b: MeasureStats): MeasureStats {
+  return { count: a.count + b.count, sum: a.sum + b.sum, min: minOf(a.min, b.min), max: maxOf(a.max, b.max) };
+}
+
+export function meanOf(stats: MeasureStats): number | null {
+  return stats.count === 0 ? null : stats.sum / stats.count;
+}
+
+function mapMeasures<T>(f: (measure: Measure) => T): Readonly<Record<Measure, T>> {
+  return Object.fromEntries(MEASURES.map((measure) => [measure, f(measure)])) as Record<Measure, T>;
+}
+
+export const EMPTY_MEASURES: MeasureStatsByMeasure = mapMeasures(() => EMPTY_STATS);
+
+function mergeMeasures(a: MeasureStatsByMeasure, b: MeasureStatsByMeasure): MeasureStatsByMeasure {
+  return mapMeasures((measure) => mergeStats(a[measure], b[measure]));
+}
+
+export function hourStartOf(epochMs: number): number {
+  return Math.floor(epochMs / HOUR_MS) * HOUR_MS;
+}
+
+/** Hour starts of [from, to), oldest first. */
+export function hoursOf(range: HourRange): number[] {
+  const hours: number[] = [];
+  for (let hour = hourStartOf(range.from); hour < range.to; hour += HOUR_MS) hours.push(hour);
+  return hours;
+}
+
+/**
+ * Bins readings by sensor and hour, as the store's query does; the local store and the tests use
+ * it, so that every home computes bins the same way.
+ */
+export function binReadings(readings: readonly Reading[]): SensorHourBin[] {
+  const bins = new Map<string, SensorHourBin>();
+  for (const reading of readings) {
+    const hourStart = hourStartOf(reading.timestamp);
+    const key = `${reading.sensorId}\u0000${hourStart}`;
+    const one = mapMeasures((measure) => {
+      const value = reading[measure];
+      return { count: 1, sum: value, min: value, max: value };
+    });
+    const previous = bins.get(key);
+    bins.set(key, {
+      sensorId: reading.sensorId,
+      hourStart,
+      readings: (previous?.readings ?? 0) + 1,
+      measures: previous === undefined ? one : mergeMeasures(previous.measures, one),
+    });
+  }
+  return [...bins.values()];
+}
+
+/** Readings a sensor promises in an hour (fractional when it reports less than hourly). */
+export function expectedReadingsPerHour(reportingIntervalSeconds: number): number {
+  return 3600 / reportingIntervalSeconds;
+}
+
+export function completenessOf(readings: number, expectedReadings: number): number {
+  return expectedReadings <= 0 ? 0 : Math.min(1, readings / expectedReadings);
+}
+
+/**
+ * One row per registry sensor and hour of the range. A sensor with no bin gets a row with
+ * readings 0 (a silent sensor is a finding, not a gap); bins of sensors outside the registry or
+ * of hours outside the range are ignored. Rows are ordered by hour, then sensor id.
+ */
+export function hourlyAggregates(
+  registry: SensorRegistry,
+  bins: readonly SensorHourBin[],
+  range: HourRange,
+): HourlyAggregate[] {
+  const binByKey = new Map(bins.map((bin) => [`${bin.sensorId}\u0000${hourStartOf(bin.hourStart)}`, bin]));
+  const sensors = [...registry.values()].sort((a, b) => compareText(a.sensorId, b.sensorId));
+  return hoursOf(range).flatMap((hourStart) =>
+    sensors.map((sensor) => {
+      const bin = binByKey.get(`${sensor.sensorId}\u0000${hourStart}`);
+      const readings = bin?.readings ?? 0;
+      const expectedReadings = expectedReadingsPerHour(sensor.reportingIntervalSeconds);
+      return {
+        sensorId: sensor.sensorId,
+        locationName: sensor.locationName,
+        zone: sensor.zone,
+        city: sensor.city,
+        hourStart,
+        readings,
+        expectedReadings,
+        completeness: completenessOf(readings, expectedReadings),
+        measures: bin?.measures ?? EMPTY_MEASURES,
+      };
+    }),
+  );
+}
+
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+/** Means are compared as shown (2 decimals, like the seed's ROUND(avg_pm25, 2)). */
+function rankKey(mean: number): number {
+  return Math.round(mean * 100);
+}
+
+/**
+ * Ranks zones of one hour by mean PM2.5, cleanest first. Zones whose means round to the same
+ * 0.01 ug/m3 share a rank and the next rank skips ("1, 1, 3"); a zone without readings has no
+ * rank. Returned in ranking order; ties and unranked zones by zone name.
+ */
+export function rankZones<T extends { readonly zone: Zone }>(
+  zones: readonly T[],
+  pm25Mean: (zone: T) => number | null,
+): (T & { readonly rank: number | null })[] {
+  const key = (zone: T): number | null => {
+    const mean = pm25Mean(zone);
+    return mean === null ? null : rankKey(mean);
+  };
+  const ordered = [...zones].sort((a, b) => {
+    const keyA = key(a);
+    const keyB = key(b);
+    if (keyA !== keyB) {
+      if (keyA === null) return 1;
+      if (keyB === null) return -1;
+      return keyA - keyB;
+    }
+    return compareText(a.zone, b.zone);
+  });
+  const ranked: (T & { readonly rank: number | null })[] = [];
+  for (const [index, zone] of ordered.entries()) {
+    const previous = ranked[index - 1];
+    const tied = previous !== undefined && key(previous) === key(zone);
+    ranked.push({ ...zone, rank: key(zone) === null ? null : tied ? previous.rank : index + 1 });
+  }
+  return ranked;
+}
+
+/**
+ * Zone figures of each hour from the sensors' hourly rows: sums of counts and sums, so a sensor
+ * weighs by its readings (an average of averages would let a sensor with 3 readings count as
+ * much as one with 60). Returned per hour in ranking order.
+ */
+export function zoneAggregates(rows: readonly HourlyAggregate[]): ZoneAggregate[] {
+  const groups = new Map<number, Map<Zone, HourlyAggregate[]>>();
+  for (const row of rows) {
+    const byZone = groups.get(row.hourStart) ?? new Map<Zone, HourlyAggregate[]>();
+    byZone.set(row.zone, [...(byZone.get(row.zone) ?? []), row]);
+    groups.set(row.hourStart, byZone);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([hourStart, byZone]) =>
+      rankZones(
+        [...byZone.entries()].map(([zone, zoneRows]) => combineZone(zone, hourStart, zoneRows)),
+        (zone) => zone.means.pm25,
+      ),
+    );
+}
+
+function combineZone(zone: Zone, hourStart: number, rows: readonly HourlyAggregate[]): Omit<ZoneAggregate, "rank"> {
+  const measures = rows.reduce((total, row) => mergeMeasures(total, row.measures), EMPTY_MEASURES);
+  const readings = rows.reduce((total, row) => total + row.readings, 0);
+  const expectedReadings = rows.reduce((total, row) => total + row.expectedReadings, 0);
+  const means = mapMeasures((measure) => meanOf(measures[measure]));
+  const aqi = means.pm25 === null ? null : pm25Aqi(means.pm25);
+  return {
+    zone,
+    hourStart,
+    sensors: rows.length,
+    activeSensors: rows.filter((row) => row.readings > 0).length,
+    readings,
+    expectedReadings,
+    completeness: completenessOf(readings, expectedReadings),
+    measures,
+    means,
+    evaluation: means.pm25 === null ? null : evaluatePm25(means.pm25),
+    aqi: aqi?.aqi ?? null,
+    aqiCategory: aqi?.category ?? null,
+  };
+}
+
+export function isoHour(hourStart: number): string {
+  return new Date(hourStart).toISOString();
+}
+
+/** One summary per hour present in the rows, oldest first. */
+export function hourlySummaries(rows: readonly HourlyAggregate[], version: number): HourlySummary[] {
+  const hours = [...new Set(rows.map((row) => row.hourStart))].sort((a, b) => a - b);
+  return hours.map((hourStart) => ({
+    hour: isoHour(hourStart),
+    version,
+    sensors: rows
+      .filter((row) => row.hourStart === hourStart)
+      .map((row) => ({
+        sensorId: row.sensorId,
+        zone: row.zone,
+        readings: row.readings,
+        completeness: row.completeness,
+        pm25Mean: meanOf(row.measures.pm25),
+      })),
+  }));
+}
+
+/** One ranking per hour present in the rows, oldest first, best zone first. */
+export function zoneSummaries(rows: readonly ZoneAggregate[], version: number): ZoneSummary[] {
+  const hours = [...new Set(rows.map((row) => row.hourStart))].sort((a, b) => a - b);
+  return hours.map((hourStart) => ({
+    hour: isoHour(hourStart),
+    version,
+    ranking: rows
+      .filter((row) => row.hourStart === hourStart)
+      .map((row) => ({
+        rank: row.rank,
+        zone: row.zone,
+        pm25Mean: row.means.pm25,
+        evaluation: row.evaluation,
+        aqi: row.aqi,
+        aqiCategory: row.aqiCategory,
+        sensors: row.sensors,
+        readings: row.readings,
+        completeness: row.completeness,
+      })),
+  }));
+}

@@ -1,0 +1,129 @@
+import { Duration, Stack, TimeZone, Validations } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
+import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/reading.js";
+import { ENV, FUNCTION_ENTRIES } from "../../lambdas/env-keys.js";
+import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
+import { ANALYTICS_DEFAULTS } from "./analytics-defaults.js";
+import { KaikaiFunction, type KaikaiFunctionProps, type TimestreamTableRef } from "./kaikai-function.js";
+
+export interface AnalyticsProps {
+  /** Settings shared by every function of the stage (stage, log retention, removal policy). */
+  readonly functionDefaults: Pick<KaikaiFunctionProps, "stage" | "logRetention" | "logRemovalPolicy">;
+  readonly measurements: TimestreamTableRef;
+  readonly hourlyAggregates: TimestreamTableRef;
+  readonly zoneAggregates: TimestreamTableRef;
+  /** Key of the schedules' dead-letter queue. */
+  readonly encryptionKey: IKey;
+  /** @default ANALYTICS_DEFAULTS.hourlyRollupCron, `cron(5 * * * ? *)` UTC */
+  readonly hourlyRollupCron?: string;
+  /** @default ANALYTICS_DEFAULTS.zoneRollupCron, `cron(10 * * * ? *)` UTC */
+  readonly zoneRollupCron?: string;
+  /** Scheduler retries of a failed invocation. @default ANALYTICS_DEFAULTS.retryAttempts (3) */
+  readonly retryAttempts?: number;
+  /** Age after which the scheduler stops retrying and dead-letters. @default ANALYTICS_DEFAULTS.maxEventAge (1 hour) */
+  readonly maxEventAge?: Duration;
+  /** @default ANALYTICS_DEFAULTS.timeout (2 minutes) */
+  readonly timeout?: Duration;
+  /** @default ANALYTICS_DEFAULTS.memorySizeMb (512) */
+  readonly memorySizeMb?: number;
+}
+
+/**
+ * The scheduled roll-ups: per sensor and hour from the measurements, then per zone from those,
+ * each invoked hourly by EventBridge Scheduler with retries and a dead-letter queue.
+ */
+export class Analytics extends Construct {
+  public readonly hourlyRollupFunction: KaikaiFunction;
+  public readonly zoneRollupFunction: KaikaiFunction;
+  public readonly hourlySchedule: Schedule;
+  public readonly zoneSchedule: Schedule;
+  public readonly scheduleDeadLetterQueue: Queue;
+  public readonly schedulerRole: Role;
+
+  constructor(scope: Construct, id: string, props: AnalyticsProps) {
+    super(scope, id);
+    const functionProps = {
+      ...props.functionDefaults,
+      timeout: props.timeout ?? ANALYTICS_DEFAULTS.timeout,
+      memorySizeMb: props.memorySizeMb ?? ANALYTICS_DEFAULTS.memorySizeMb,
+    };
+
+    this.hourlyRollupFunction = new KaikaiFunction(this, "HourlyRollup", {
+      ...functionProps,
+      entry: FUNCTION_ENTRIES.hourlyRollup,
+      label: "hourly-rollup",
+      purpose: "Rolls readings up per sensor and hour; raises hourly alerts",
+    })
+      .bindTable(ENV.measurementsTable, props.measurements, "query")
+      .bindTable(ENV.hourlyAggregatesTable, props.hourlyAggregates, "write")
+      .allowIotPublish([HOURLY_AGGREGATES_TOPIC]);
+
+    this.zoneRollupFunction = new KaikaiFunction(this, "ZoneRollup", {
+      ...functionProps,
+      entry: FUNCTION_ENTRIES.zoneRollup,
+      label: "zone-rollup",
+      purpose: "Rolls hourly aggregates up per zone: weighted means, ranking, evaluation, AQI",
+    })
+      .bindTable(ENV.hourlyAggregatesTable, props.hourlyAggregates, "query")
+      .bindTable(ENV.zoneAggregatesTable, props.zoneAggregates, "write")
+      .allowIotPublish([ZONE_AGGREGATES_TOPIC]);
+
+    this.scheduleDeadLetterQueue = new Queue(this, "ScheduleDeadLetterQueue", {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.scheduleDeadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is the schedules' dead-letter queue (Scheduler DeadLetterConfig), not a work queue.",
+    });
+
+    const stack = Stack.of(this);
+    this.schedulerRole = new Role(this, "SchedulerRole", {
+      assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
+        conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
+      }),
+      description: "Lets the roll-up schedules invoke the two roll-up functions and dead-letter what fails",
+    });
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [props.encryptionKey.keyArn] }),
+    );
+
+    const targetOptions = {
+      role: this.schedulerRole,
+      deadLetterQueue: this.scheduleDeadLetterQueue,
+      retryAttempts: props.retryAttempts ?? ANALYTICS_DEFAULTS.retryAttempts,
+      maxEventAge: props.maxEventAge ?? ANALYTICS_DEFAULTS.maxEventAge,
+    };
+    this.hourlySchedule = new Schedule(this, "HourlyRollupSchedule", {
+      description: "Hourly roll-up of the last complete hour (and the late data of the hours before)",
+      schedule: ScheduleExpression.expression(
+        props.hourlyRollupCron ?? ANALYTICS_DEFAULTS.hourlyRollupCron,
+        TimeZone.ETC_UTC,
+      ),
+      target: new LambdaInvoke(this.hourlyRollupFunction.lambda, targetOptions),
+    });
+    this.zoneSchedule = new Schedule(this, "ZoneRollupSchedule", {
+      description: "Zone roll-up of the last complete hour, after the hourly roll-up",
+      schedule: ScheduleExpression.expression(
+        props.zoneRollupCron ?? ANALYTICS_DEFAULTS.zoneRollupCron,
+        TimeZone.ETC_UTC,
+      ),
+      target: new LambdaInvoke(this.zoneRollupFunction.lambda, targetOptions),
+    });
+
+    for (const fn of [this.hourlyRollupFunction, this.zoneRollupFunction]) {
+      acknowledgeWildcard(
+        this.schedulerRole,
+        arnWildcardFinding(fn.lambda, ":*"),
+        "CDK's grantInvoke adds the function's own versions and aliases (`<arn>:*`) beside its ARN; nothing else.",
+      );
+    }
+  }
+}

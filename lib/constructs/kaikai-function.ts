@@ -1,0 +1,223 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CfnResource, type Duration, type RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+import { ENV } from "../../lambdas/env-keys.js";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/metric-names.js";
+import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
+import type { IotDataEndpoint } from "./iot-data-endpoint.js";
+import { KAIKAI_BUNDLING, KAIKAI_FUNCTION_DEFAULTS } from "./kaikai-function-defaults.js";
+
+/** The repository root: entries, package-lock.json and tsconfig.json are resolved against it. */
+export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export type EnvKey = (typeof ENV)[keyof typeof ENV];
+export type PowertoolsLogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+/** A Timestream table as the functions see it. */
+export interface TimestreamTableRef {
+  readonly databaseName: string;
+  readonly tableName: string;
+  readonly tableArn: string;
+}
+
+/** `write`: WriteRecords into the table. `query`: Select from it. */
+export type TableAccess = "write" | "query";
+
+export interface KaikaiFunctionProps {
+  /** Entry file, relative to the repository root (one of FUNCTION_ENTRIES). */
+  readonly entry: string;
+  /** Short kebab-case name (`ingest`, `hourly-rollup`): labels its alarms and widgets. */
+  readonly label: string;
+  /** What the function does, in a few words (role and function descriptions). */
+  readonly purpose: string;
+  readonly stage: string;
+  /** Retention of the function's log group. */
+  readonly logRetention: RetentionDays;
+  /** What happens to the log group when the stack is deleted. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** @default 256 */
+  readonly memorySizeMb?: number;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default "INFO" */
+  readonly logLevel?: PowertoolsLogLevel;
+}
+
+/**
+ * The house Lambda function: Node.js 24 on arm64, an ES module bundled locally by esbuild with the
+ * SDK inside, source maps on, its own log group with a retention, Powertools settings, and a role
+ * that starts empty. Access is given only through the `bind*` / `allow*` methods, each of which
+ * sets the environment variable and the matching least-privilege grant together.
+ */
+export class KaikaiFunction extends Construct {
+  public readonly lambda: NodejsFunction;
+  public readonly role: Role;
+  public readonly logGroup: LogGroup;
+  public readonly label: string;
+  public readonly timeout: Duration;
+  private describeEndpointsGranted = false;
+
+  constructor(scope: Construct, id: string, props: KaikaiFunctionProps) {
+    super(scope, id);
+    assertLocalEsbuild();
+    this.label = props.label;
+    this.timeout = props.timeout ?? KAIKAI_FUNCTION_DEFAULTS.timeout;
+
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `${props.purpose} (${props.stage})`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.lambda = new NodejsFunction(this, "Function", {
+      entry: join(PROJECT_ROOT, props.entry),
+      handler: "handler",
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+      runtime: KAIKAI_FUNCTION_DEFAULTS.runtime,
+      architecture: KAIKAI_FUNCTION_DEFAULTS.architecture,
+      memorySize: props.memorySizeMb ?? KAIKAI_FUNCTION_DEFAULTS.memorySizeMb,
+      timeout: this.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: props.purpose,
+      bundling: KAIKAI_BUNDLING,
+      environment: {
+        NODE_OPTIONS: "--enable-source-maps",
+        // One service for every function: metrics are keyed by their whole dimension set, and the
+        // dashboard and alarms read `{ service, stage }` (lambdas/metric-names.ts).
+        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? KAIKAI_FUNCTION_DEFAULTS.logLevel,
+        [ENV.stage]: props.stage,
+      },
+    });
+    // CDK makes the function depend on its whole role construct, so that the role's policy exists
+    // before the first invocation (and before the SQS mapping checks it); cfn-lint flags the half
+    // of that already implied by the role's GetAtt (W3005).
+    const cfnFunction = this.lambda.node.defaultChild;
+    if (CfnResource.isCfnResource(cfnFunction)) {
+      cfnFunction.addMetadata("cfn-lint", { config: { ignore_checks: ["W3005"] } });
+    }
+  }
+
+  /** Sets a plain configuration value (no access is implied). */
+  setEnvironment(key: EnvKey, value: string): this {
+    this.lambda.addEnvironment(key, value);
+    return this;
+  }
+
+  /** Points `key` at a Timestream table (and TIMESTREAM_DATABASE at its database) and grants `access` on it only. */
+  bindTable(key: EnvKey, table: TimestreamTableRef, access: TableAccess): this {
+    this.lambda.addEnvironment(key, table.tableName);
+    this.lambda.addEnvironment(ENV.timestreamDatabase, table.databaseName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [access === "write" ? "timestream:WriteRecords" : "timestream:Select"],
+        resources: [table.tableArn],
+      }),
+    );
+    this.grantDescribeEndpoints();
+    return this;
+  }
+
+  /** Points `key` at a bucket and lets the function put objects under `prefix` only. */
+  bindBucket(key: EnvKey, bucket: IBucket, prefix: string): this {
+    this.lambda.addEnvironment(key, bucket.bucketName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ["s3:PutObject"], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
+    acknowledgeWildcard(
+      this.role,
+      arnWildcardFinding(bucket, `/${prefix}*`),
+      `Objects are written with generated names, only under the ${prefix} prefix of this bucket.`,
+    );
+    if (bucket.encryptionKey) this.allowKeyUse(bucket.encryptionKey, ["kms:GenerateDataKey"]);
+    return this;
+  }
+
+  /** Points `key` at an SNS topic and lets the function publish to it. */
+  bindTopic(key: EnvKey, topic: ITopic): this {
+    this.lambda.addEnvironment(key, topic.topicArn);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ["sns:Publish"], resources: [topic.topicArn] }));
+    if (topic.masterKey) this.allowKeyUse(topic.masterKey, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    return this;
+  }
+
+  /**
+   * Points the function's IoT data client at the account's ATS endpoint; the function itself needs
+   * no grant for it (publish and shadow access come from `allowIotPublish` / `allowNamedShadow`).
+   */
+  bindIotDataEndpoint(endpoint: IotDataEndpoint): this {
+    this.lambda.addEnvironment(ENV.iotDataEndpoint, endpoint.url);
+    return this;
+  }
+
+  /** Lets the function publish on exactly these MQTT topics (IoT data plane). */
+  allowIotPublish(topicNames: readonly string[]): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["iot:Publish"],
+        resources: topicNames.map((topicName) => iotArn(this, "topic", topicName)),
+      }),
+    );
+    return this;
+  }
+
+  /** Lets the function read and update one named shadow of each of these things. */
+  allowNamedShadow(thingNames: readonly string[], shadowName: string): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["iot:GetThingShadow", "iot:UpdateThingShadow"],
+        resources: thingNames.map((thingName) => iotArn(this, "thing", `${thingName}/${shadowName}`)),
+      }),
+    );
+    return this;
+  }
+
+  private allowKeyUse(key: IKey, actions: readonly string[]): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [key.keyArn] }));
+  }
+
+  /** DescribeEndpoints has no resource type: it is the one action granted on `*`. */
+  private grantDescribeEndpoints(): void {
+    if (this.describeEndpointsGranted) return;
+    this.describeEndpointsGranted = true;
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ["timestream:DescribeEndpoints"], resources: ["*"] }),
+    );
+    acknowledgeWildcard(
+      this.role,
+      "Resource::*",
+      "timestream:DescribeEndpoints has no resource type (IAM accepts only `*`); the SDK calls it to find its cell endpoint. It is the only `*` here.",
+    );
+  }
+}
+
+function iotArn(scope: Construct, resource: "topic" | "thing", resourceName: string): string {
+  return Stack.of(scope).formatArn({ service: "iot", resource, resourceName });
+}
+
+/**
+ * NodejsFunction silently falls back to Docker when it cannot find esbuild; the house rule is
+ * no Docker, so a missing esbuild fails the synth with the fix instead.
+ */
+function assertLocalEsbuild(): void {
+  try {
+    createRequire(join(PROJECT_ROOT, "package.json")).resolve("esbuild");
+  } catch {
+    throw new Error("esbuild is not installed locally (run `npm ci`): Kaikai functions never bundle in Docker");
+  }
+}

@@ -1,0 +1,151 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { alertTopic } from "../lambdas/core/reading.js";
+import { type Sensor, sensorListSchema } from "../lambdas/core/sensor.js";
+import { ALERT_SHADOW_NAME, ENV } from "../lambdas/env-keys.js";
+import { STAGES_CONTEXT_KEY, type StageConfig, type StageName } from "./config/stages.js";
+import { Alerting } from "./constructs/alerting.js";
+import { Analytics } from "./constructs/analytics.js";
+import { Fleet } from "./constructs/fleet.js";
+import { Ingestion } from "./constructs/ingestion.js";
+import { IotDataEndpoint } from "./constructs/iot-data-endpoint.js";
+import type { KaikaiFunction } from "./constructs/kaikai-function.js";
+import { Observability } from "./constructs/observability.js";
+import { Storage } from "./constructs/storage.js";
+
+export interface KaikaiStackProps extends StackProps {
+  readonly stage: StageName;
+  readonly config: StageConfig;
+  /** The sensor registry; validated again here so a bad list fails the synth with its path. */
+  readonly sensors: readonly Sensor[];
+}
+
+/**
+ * One stage of the pipeline. Each part is a construct with its resources public, so that later
+ * parts (the observability construct: dashboard and alarms) are added here and read them.
+ */
+export class KaikaiStack extends Stack {
+  public readonly stage: StageName;
+  public readonly config: StageConfig;
+  public readonly sensors: readonly Sensor[];
+  public readonly storage: Storage;
+  public readonly alerting: Alerting;
+  public readonly fleet: Fleet;
+  public readonly ingestion: Ingestion;
+  public readonly analytics: Analytics;
+  /** Every function of the stage, for alarms that apply to all of them. */
+  public readonly functions: readonly KaikaiFunction[];
+  /** The account's IoT data (ATS) endpoint, which every function publishes or reads shadows through. */
+  public readonly iotDataEndpoint: IotDataEndpoint;
+  /** The ops topic, the stage's dashboard and its alarms. */
+  public readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: KaikaiStackProps) {
+    super(scope, id, props);
+    this.stage = props.stage;
+    this.config = props.config;
+    this.sensors = parseSensors(props.sensors);
+    const { config, stage } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const functionDefaults = {
+      stage,
+      logRetention: toRetentionDays(config.logRetentionDays, `${STAGES_CONTEXT_KEY}.${stage}.logRetentionDays`),
+      logRemovalPolicy: removalPolicy,
+    };
+
+    this.storage = new Storage(this, "Storage", {
+      databaseName: `kaikai_${stage}`,
+      memoryRetentionHours: config.memoryRetentionHours,
+      magneticRetentionDays: config.magneticRetentionDays,
+      quarantineExpirationDays: config.quarantineExpirationDays,
+      retainData: config.retainData,
+    });
+    this.alerting = new Alerting(this, "Alerting", {
+      stage,
+      alertEmails: config.alertEmails,
+      keyRemovalPolicy: removalPolicy,
+    });
+    this.fleet = new Fleet(this, "Fleet", { stage, sensors: this.sensors });
+
+    this.ingestion = new Ingestion(this, "Ingestion", {
+      functionDefaults,
+      encryptionKey: this.storage.key,
+      quarantineBucket: this.storage.quarantineBucket,
+    });
+    this.ingestion.ingestFunction
+      .bindTable(ENV.measurementsTable, this.storage.measurements, "write")
+      .setEnvironment(ENV.maxReadingAgeDays, String(config.magneticRetentionDays));
+
+    this.analytics = new Analytics(this, "Analytics", {
+      functionDefaults,
+      measurements: this.storage.measurements,
+      hourlyAggregates: this.storage.hourlyAggregates,
+      zoneAggregates: this.storage.zoneAggregates,
+      encryptionKey: this.storage.key,
+    });
+
+    this.functions = [
+      this.ingestion.ingestFunction,
+      this.analytics.hourlyRollupFunction,
+      this.analytics.zoneRollupFunction,
+    ];
+    // Readings are enriched from the registry and checked against the alert rules as they are
+    // stored (ingest, `reading` rules) and once rolled up (hourly roll-up, `hourly` rules). The
+    // zone roll-up reads the hourly table only: it gets neither.
+    const sensorRegistry = JSON.stringify(this.sensors);
+    const alertRules = JSON.stringify(config.alertRules);
+    const alertTopics = this.fleet.thingNames.map(alertTopic);
+    this.iotDataEndpoint = new IotDataEndpoint(this, "IotDataEndpoint", {
+      logRetention: functionDefaults.logRetention,
+      logRemovalPolicy: removalPolicy,
+    });
+    for (const fn of this.functions) fn.bindIotDataEndpoint(this.iotDataEndpoint);
+    for (const fn of [this.ingestion.ingestFunction, this.analytics.hourlyRollupFunction]) {
+      fn.setEnvironment(ENV.sensorRegistry, sensorRegistry)
+        .setEnvironment(ENV.alertRules, alertRules)
+        .bindTopic(ENV.alertsTopicArn, this.alerting.alertsTopic)
+        .allowIotPublish(alertTopics)
+        .allowNamedShadow(this.fleet.thingNames, ALERT_SHADOW_NAME);
+    }
+
+    // What an operator needs after a deploy: the policy to attach to sensor certificates, and where
+    // alerts, rejects and data go.
+    new CfnOutput(this, "SensorPolicyName", { value: this.fleet.sensorPolicy.ref });
+    new CfnOutput(this, "AlertsTopicArn", { value: this.alerting.alertsTopic.topicArn });
+    new CfnOutput(this, "QuarantineBucketName", { value: this.storage.quarantineBucket.bucketName });
+    new CfnOutput(this, "TimestreamDatabaseName", { value: this.storage.database.ref });
+
+    this.observability = new Observability(this, "Observability", {
+      stage,
+      config,
+      functions: Object.fromEntries(this.functions.map((fn) => [fn.label, fn.lambda])),
+      queues: { ingest: this.ingestion.queue },
+      deadLetterQueues: { ingest: this.ingestion.deadLetterQueue, schedules: this.analytics.scheduleDeadLetterQueue },
+      topicRuleName: this.ingestion.topicRule.ref,
+      registrySize: this.sensors.length,
+    });
+  }
+}
+
+function parseSensors(sensors: readonly Sensor[]): readonly Sensor[] {
+  const result = sensorListSchema.safeParse(sensors);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `sensors.${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid sensor registry (lib/config/sensors.ts):\n${issues.join("\n")}`);
+  }
+  return result.data;
+}
+
+const RETENTION_DAYS: ReadonlySet<number> = new Set(
+  Object.values(RetentionDays).filter((value): value is number => typeof value === "number"),
+);
+
+/** CloudWatch Logs accepts only a fixed set of retentions; anything else would fail the deploy. */
+export function toRetentionDays(days: number, path: string): RetentionDays {
+  if (!RETENTION_DAYS.has(days)) {
+    const allowed = [...RETENTION_DAYS].filter((value) => value > 0).sort((a, b) => a - b);
+    throw new Error(`${path}: ${days} is not a CloudWatch Logs retention; use one of ${allowed.join(", ")}`);
+  }
+  return days as RetentionDays;
+}

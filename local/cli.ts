@@ -1,0 +1,350 @@
+/**
+ * `kaikai`: the local pipeline on one machine. `npm start` runs `kaikai start`; every other
+ * command runs as `npm run kaikai -- <command>`. User mistakes print one line and exit 2; an
+ * unreachable broker or a taken port exits 1; neither prints a stack trace.
+ */
+import { existsSync } from "node:fs";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { REASON_CODES, type ReasonCode } from "../lambdas/core/reading.js";
+import { systemClock } from "../lambdas/ports.js";
+import { REGISTRY } from "../lib/config/sensors.js";
+import { loadStagesFromCdkJson } from "../lib/config/stages.js";
+import { formatHealth, healthReport } from "./health.js";
+import { replayQuarantine } from "./quarantine-replay.js";
+import { formatTable, runSeedReport, SEED_REPORTS, type SeedReportName } from "./reports.js";
+import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "./runtime/broker-config.js";
+import { DEFAULT_DB_PATH, openLocalStore } from "./runtime/local-store.js";
+import { makeLocalObservability } from "./runtime/observability.js";
+import { startLocalPipeline } from "./runtime/start.js";
+import { makeTerminal } from "./runtime/terminal.js";
+import { runSimulateCommand, SIMULATE_USAGE } from "./simulator/command.js";
+import { BrokerUnreachableError } from "./simulator/publisher.js";
+import { makeSqliteQuarantine } from "./sqlite/quarantine.js";
+import { UsageError } from "./usage-error.js";
+
+export const USAGE = `Usage: kaikai <command> [options]   (npm start = kaikai start; otherwise npm run kaikai -- <command>)
+
+Commands:
+  start                 broker, ingest, roll-ups, alerts and the simulator on this machine
+    --db FILE           SQLite database (default ${DEFAULT_DB_PATH})
+    --port N            embedded broker port (default 1883, or the next free one)
+    --listen HOST       embedded broker interface (default 127.0.0.1; wider needs --config credentials)
+    --broker URL        use an existing MQTT broker instead, e.g. mqtt://user:pass@host:1883
+    --webhook URL       also POST each alert as JSON to this URL
+    --no-simulate       only listen: no simulated sensors
+    --config FILE       JSON: {"broker": {"username", "password"} and/or {"tls": {"key", "cert", "ca"}}}
+  simulate [options]    the simulated sensor fleet alone (kaikai simulate --help)
+  report <name>         ${SEED_REPORTS.join(", ")}
+                        or health: the dashboard's figures and alarms from the local store
+    --json              rows as JSON        --db FILE
+  quarantine list       rejected readings   [--reason CODE] [--json] [--db FILE]
+  quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
+  help                  this text`;
+
+const HINT = "run 'npm run kaikai -- help' for usage";
+const DAY_MS = 86_400_000;
+const FORCE_AFTER_MS = 1500;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(
+  argv: readonly string[],
+  options: NonNullable<ParseArgsConfig["options"]>,
+  positionals = 0,
+): { values: Values; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals > 0 });
+    if (parsed.positionals.length > positionals) {
+      throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}'`);
+    }
+    return { values: parsed.values as Values, positionals: parsed.positionals };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // node:util's messages run to several sentences; the first says what is wrong.
+    const message = error instanceof Error ? (error.message.split(". ")[0] ?? error.message) : String(error);
+    throw new UsageError(message);
+  }
+}
+
+const text = (values: Values, name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+};
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be 0..65535, not ${value}`);
+  return port;
+}
+
+function parseUrl(flag: string, value: string | undefined, protocols: readonly string[]): URL | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${flag} is not a URL: ${value}`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new UsageError(`--${flag} must start with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+  }
+  return url;
+}
+
+function parseReason(value: string | undefined): ReasonCode | undefined {
+  if (value === undefined) return undefined;
+  const reason = REASON_CODES.find((code) => code === value);
+  if (reason === undefined) throw new UsageError(`--reason must be one of ${REASON_CODES.join(", ")}`);
+  return reason;
+}
+
+function existingDb(path: string) {
+  if (!existsSync(path)) throw new UsageError(`no database at ${path}: run 'npm start' first, or give --db`);
+  return openLocalStore(path);
+}
+
+const DB_OPTION = { db: { type: "string", default: DEFAULT_DB_PATH } } as const;
+
+async function startCommand(argv: readonly string[]): Promise<void> {
+  const { values } = parse(argv, {
+    ...DB_OPTION,
+    port: { type: "string" },
+    listen: { type: "string", default: "127.0.0.1" },
+    broker: { type: "string" },
+    webhook: { type: "string" },
+    "no-simulate": { type: "boolean", default: false },
+    config: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    return;
+  }
+  const host = text(values, "listen") ?? "127.0.0.1";
+  const broker = parseUrl("broker", text(values, "broker"), ["mqtt:", "mqtts:", "tcp:", "ssl:"]);
+  if (broker !== undefined && (values.port !== undefined || values.listen !== "127.0.0.1")) {
+    throw new UsageError("--broker uses an existing broker: --port and --listen are for the embedded one");
+  }
+  const config = text(values, "config");
+  const auth: BrokerAuth = config === undefined ? {} : loadBrokerAuth(config);
+  assertSafeListen(host, auth);
+  const webhook = parseUrl("webhook", text(values, "webhook"), ["http:", "https:"]);
+  const port = parsePort(text(values, "port"));
+  const dbPath = text(values, "db") ?? DEFAULT_DB_PATH;
+
+  const terminal = makeTerminal();
+  const pipeline = await startLocalPipeline({
+    dbPath,
+    host,
+    ...(port === undefined ? {} : { port }),
+    ...(broker === undefined ? {} : { brokerUrl: broker.href }),
+    auth,
+    ...(webhook === undefined ? {} : { webhook }),
+    simulate: values["no-simulate"] !== true,
+    terminal,
+  });
+  const embedded = broker === undefined;
+  const portNote = embedded && port === undefined && !pipeline.brokerUrl.endsWith(":1883") ? " (1883 was taken)" : "";
+  terminal.print(
+    [
+      "Kaikai local pipeline",
+      `  broker     ${pipeline.brokerUrl}${embedded ? ` embedded${portNote}` : " (external)"}; sensors publish on kaikai/sensors/{id}/telemetry`,
+      `  database   ${dbPath}`,
+      `  alerts     printed here, on MQTT kaikai/alerts/{id}${webhook === undefined ? "" : `, POST ${webhook.href}`}`,
+      `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${REGISTRY.size} sensors, 24 h backfill then 5 readings/s`}`,
+      "  reports    npm run kaikai -- report zone-ranking (or dakar-sensors, sensor-activity, hourly-pm25)",
+      "Ctrl-C stops; nothing acknowledged is lost.",
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    let stoppingSince: number | undefined;
+    const stop = () => {
+      // A Ctrl-C reaches npm, tsx and this process at once, and tsx relays it too: only a
+      // deliberate second Ctrl-C, a moment later, forces the exit.
+      if (stoppingSince !== undefined) {
+        if (Date.now() - stoppingSince < FORCE_AFTER_MS) return;
+        console.error("kaikai: forced exit; readings not yet acknowledged will be sent again by their sensors");
+        process.exit(130);
+      }
+      stoppingSince = Date.now();
+      terminal.print(
+        "stopping: storing what was received, closing the broker and the database (Ctrl-C again to force)",
+      );
+      pipeline.stop().then(
+        () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          resolve();
+        },
+        (error: unknown) => {
+          console.error(`kaikai: error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+function reportCommand(argv: readonly string[]): void {
+  const { values, positionals } = parse(argv, { ...DB_OPTION, json: { type: "boolean", default: false } }, 1);
+  const name = positionals[0];
+  if (name === HEALTH_REPORT) {
+    printHealth(text(values, "db") ?? DEFAULT_DB_PATH, values.json === true);
+    return;
+  }
+  const report = SEED_REPORTS.find((candidate) => candidate === name);
+  if (report === undefined) {
+    throw new UsageError(
+      `report needs one of ${[...SEED_REPORTS, HEALTH_REPORT].join(", ")}${name === undefined ? "" : `, not '${name}'`}`,
+    );
+  }
+  const db = existingDb(text(values, "db") ?? DEFAULT_DB_PATH);
+  try {
+    printReport(db, report, values.json === true);
+  } finally {
+    db.close();
+  }
+}
+
+function printReport(db: ReturnType<typeof openLocalStore>, name: SeedReportName, json: boolean): void {
+  const result = runSeedReport(db, name, systemClock.now());
+  console.log(json ? JSON.stringify(result.rows, null, 2) : formatTable(result));
+}
+
+const HEALTH_REPORT = "health";
+
+/** The dev stage's alarm thresholds; the flow is counted over its silent window. */
+function printHealth(dbPath: string, json: boolean): void {
+  const db = existingDb(dbPath);
+  try {
+    const { ops } = loadStagesFromCdkJson().dev;
+    const health = healthReport(db, {
+      now: systemClock.now(),
+      windowMinutes: ops.silentMinutes,
+      ops,
+      databasePath: dbPath,
+    });
+    console.log(json ? JSON.stringify(health, null, 2) : formatHealth(health));
+  } finally {
+    db.close();
+  }
+}
+
+async function quarantineCommand(argv: readonly string[]): Promise<void> {
+  const [action, ...rest] = argv;
+  if (action === "list") {
+    const { values } = parse(rest, {
+      ...DB_OPTION,
+      reason: { type: "string" },
+      json: { type: "boolean", default: false },
+    });
+    const reason = parseReason(text(values, "reason"));
+    const db = existingDb(text(values, "db") ?? DEFAULT_DB_PATH);
+    try {
+      const rows = makeSqliteQuarantine(db).list(reason === undefined ? {} : { reason });
+      if (values.json === true) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      const tableRows = rows.map((row) => ({
+        id: row.id,
+        reason: row.reason,
+        received_at: row.receivedAt,
+        topic: row.topic,
+        detail: row.detail,
+        replayed_at: row.replayedAt,
+        payload: row.payload.length > 60 ? `${row.payload.slice(0, 57)}...` : row.payload,
+      }));
+      console.log(
+        formatTable({
+          title: `Quarantined readings${reason === undefined ? "" : ` (${reason})`}: ${rows.length}`,
+          columns: ["id", "reason", "received_at", "topic", "detail", "replayed_at", "payload"],
+          rows: tableRows,
+        }),
+      );
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  if (action === "replay") {
+    const { values } = parse(rest, { ...DB_OPTION, reason: { type: "string" }, id: { type: "string" } });
+    const reason = parseReason(text(values, "reason"));
+    const idText = text(values, "id");
+    const id = idText === undefined ? undefined : Number(idText);
+    if (id !== undefined && !Number.isInteger(id)) throw new UsageError(`--id must be a quarantine id, not ${idText}`);
+    const db = existingDb(text(values, "db") ?? DEFAULT_DB_PATH);
+    try {
+      const result = await replayQuarantine(
+        {
+          db,
+          registry: REGISTRY,
+          clock: systemClock,
+          maxReadingAgeMs: loadStagesFromCdkJson().dev.magneticRetentionDays * DAY_MS,
+          observability: makeLocalObservability(),
+        },
+        { ...(reason === undefined ? {} : { reason }), ...(id === undefined ? {} : { id }) },
+      );
+      const refused = Object.entries(result.refused).map(([code, count]) => `${code} ${count}`);
+      console.log(
+        `replayed ${result.replayed}: stored ${result.stored}, still refused ${result.replayed - result.stored - result.failed}` +
+          (refused.length === 0 ? "" : ` (${refused.join(", ")})`) +
+          (result.failed === 0 ? "" : `, ${result.failed} not settled (store error): run it again`),
+      );
+      if (result.failed > 0) process.exitCode = 1;
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  throw new UsageError(`quarantine needs 'list' or 'replay'${action === undefined ? "" : `, not '${action}'`}`);
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const [command = "help", ...rest] = argv;
+  switch (command) {
+    case "start":
+      return startCommand(rest);
+    case "simulate":
+      await runSimulateCommand(rest);
+      return;
+    case "report":
+      return reportCommand(rest);
+    case "quarantine":
+      return quarantineCommand(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(rest[0] === "simulate" ? SIMULATE_USAGE : USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+const isAddressInUse = (error: unknown): error is Error =>
+  error instanceof Error && "code" in error && (error.code === "EADDRINUSE" || error.code === "EACCES");
+
+// `kaikai report ... | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    console.error(`kaikai: ${error.message} (${HINT})`);
+    process.exitCode = 2;
+  } else if (error instanceof BrokerUnreachableError || isAddressInUse(error)) {
+    console.error(`kaikai: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(error);
+    process.exitCode = 1;
+  }
+});

@@ -1,0 +1,269 @@
+/**
+ * The pipeline's health from the local SQLite store: the figures the cloud dashboard shows and
+ * the checks its alarms make, for `kaikai report health` and `npm start`'s status line.
+ * Locally every message ends in `measurements` or `quarantine`, so received = stored + quarantined.
+ */
+import { statSync } from "node:fs";
+import type { StageConfig } from "../lib/config/stages.js";
+import type { Db } from "./sqlite/database.js";
+import { fromSqliteTime, toSqliteTime } from "./sqlite/time.js";
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface HealthOptions {
+  /** Epoch ms: the report's "now". */
+  readonly now: number;
+  /** The window the flow and the reject share are counted over. */
+  readonly windowMinutes: number;
+  /** The same thresholds as the stage's alarms. */
+  readonly ops: StageConfig["ops"];
+  /** The database file, for its size on disk (with the WAL); omit for an in-memory database. */
+  readonly databasePath?: string;
+}
+
+export interface HealthCheck {
+  /** The name of the cloud alarm it mirrors. */
+  readonly name:
+    | "reject-share"
+    | "no-reading-stored"
+    | "active-sensors-low"
+    | "hourly-rollup-missed"
+    | "zone-rollup-missed";
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface HealthReport {
+  /** ISO 8601 UTC. */
+  readonly at: string;
+  readonly windowMinutes: number;
+  readonly received: number;
+  /** Readings whose time falls in the window. */
+  readonly stored: number;
+  /** Readings quarantined in the window (received in it), replayed or not. */
+  readonly quarantined: number;
+  readonly quarantinedByReason: Readonly<Record<string, number>>;
+  /** Percent of the received readings quarantined; null when nothing was received. */
+  readonly rejectSharePercent: number | null;
+  /** Sensors with a reading in the last hour. */
+  readonly activeSensors: number;
+  readonly registrySensors: number;
+  /** Seconds since the newest stored reading's time; null when nothing is stored. */
+  readonly lastReadingAgeSeconds: number | null;
+  /** Open (rule, sensor) alerts in the alert state. */
+  readonly openAlerts: number;
+  /** ISO 8601 of the last hourly roll-up run (its version); null if none ran. */
+  readonly lastHourlyRollupAt: string | null;
+  readonly lastZoneRollupAt: string | null;
+  readonly storedTotal: number;
+  readonly storedLast24h: number;
+  /** Size of the database (pages in use, or the files on disk with the WAL when larger). */
+  readonly databaseBytes: number;
+  /** Bytes a day at the last 24 hours' rate and the current bytes per reading; null with nothing stored. */
+  readonly growthBytesPerDay: number | null;
+  readonly checks: readonly HealthCheck[];
+}
+
+const isoOrNull = (epochMs: number | null): string | null =>
+  epochMs === null ? null : new Date(epochMs).toISOString();
+
+function scalar(db: Db, sql: string, ...params: readonly (string | number)[]): number | null {
+  const row = db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number | string | null | undefined;
+  if (row === null || row === undefined) return null;
+  return typeof row === "number" ? row : Number(row);
+}
+
+function text(db: Db, sql: string, ...params: readonly (string | number)[]): string | null {
+  const row = db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as string | null | undefined;
+  return row ?? null;
+}
+
+function databaseBytes(db: Db, path: string | undefined): number {
+  const pages = Number(db.pragma("page_count", { simple: true })) * Number(db.pragma("page_size", { simple: true }));
+  if (path === undefined || path === ":memory:") return pages;
+  const onDisk = [path, `${path}-wal`].reduce((total, file) => {
+    try {
+      return total + statSync(file).size;
+    } catch {
+      return total;
+    }
+  }, 0);
+  return Math.max(pages, onDisk);
+}
+
+/** Reads every figure in one read transaction, so that they describe the same moment. */
+export function healthReport(db: Db, options: HealthOptions): HealthReport {
+  return db.transaction(() => readHealth(db, options))();
+}
+
+function readHealth(db: Db, { now, windowMinutes, ops, databasePath }: HealthOptions): HealthReport {
+  const windowStart = now - windowMinutes * MINUTE_MS;
+  // measurements.timestamp is indexed: the window is a range scan, not a pass over every reading.
+  const stored =
+    scalar(
+      db,
+      "SELECT COUNT(*) FROM measurements WHERE timestamp >= ? AND timestamp <= ?",
+      toSqliteTime(windowStart),
+      toSqliteTime(now),
+    ) ?? 0;
+  const reasonRows = db
+    .prepare(
+      "SELECT reason, COUNT(*) AS count FROM quarantine WHERE received_at >= ? AND received_at <= ? GROUP BY reason ORDER BY reason",
+    )
+    .all(new Date(windowStart).toISOString(), new Date(now).toISOString()) as { reason: string; count: number }[];
+  const quarantinedByReason = Object.fromEntries(reasonRows.map(({ reason, count }) => [reason, count]));
+  const quarantined = reasonRows.reduce((total, { count }) => total + count, 0);
+  const received = stored + quarantined;
+  const rejectSharePercent = received === 0 ? null : (100 * quarantined) / received;
+
+  const activeSensors =
+    scalar(
+      db,
+      "SELECT COUNT(DISTINCT sensor_id) FROM measurements WHERE timestamp >= ? AND timestamp <= ?",
+      toSqliteTime(now - HOUR_MS),
+      toSqliteTime(now),
+    ) ?? 0;
+  const registrySensors = scalar(db, "SELECT COUNT(*) FROM sensors") ?? 0;
+  const newest = text(db, "SELECT MAX(timestamp) FROM measurements");
+  const lastReadingAgeSeconds = newest === null ? null : Math.round((now - fromSqliteTime(newest)) / 1000);
+
+  // A resolved alert keeps its rule's state with openedAt null: only the others are open.
+  const openAlerts =
+    scalar(
+      db,
+      "SELECT COUNT(*) FROM alert_state, json_each(alert_state.state) WHERE json_each.value ->> 'openedAt' IS NOT NULL",
+    ) ?? 0;
+  const lastHourlyRollup = scalar(db, "SELECT MAX(version) FROM hourly_aggregates");
+  const lastZoneRollup = scalar(db, "SELECT MAX(version) FROM zone_aggregates");
+
+  // The per-hour totals are kept by triggers: exact, and far smaller than the readings.
+  const storedTotal = scalar(db, "SELECT SUM(readings) FROM measurement_hour_totals") ?? 0;
+  const storedLast24h =
+    scalar(
+      db,
+      "SELECT SUM(readings) FROM measurement_hour_totals WHERE hour >= ?",
+      toSqliteTime(hourStart(now - DAY_MS)),
+    ) ?? 0;
+  const bytes = databaseBytes(db, databasePath);
+  const growthBytesPerDay = storedTotal === 0 ? null : Math.round((bytes / storedTotal) * storedLast24h);
+
+  const figures = {
+    at: new Date(now).toISOString(),
+    windowMinutes,
+    received,
+    stored,
+    quarantined,
+    quarantinedByReason,
+    rejectSharePercent,
+    activeSensors,
+    registrySensors,
+    lastReadingAgeSeconds,
+    openAlerts,
+    lastHourlyRollupAt: isoOrNull(lastHourlyRollup),
+    lastZoneRollupAt: isoOrNull(lastZoneRollup),
+    storedTotal,
+    storedLast24h,
+    databaseBytes: bytes,
+    growthBytesPerDay,
+  };
+  return { ...figures, checks: healthChecks(figures, { now, ops, lastHourlyRollup, lastZoneRollup }) };
+}
+
+function hourStart(epochMs: number): number {
+  return epochMs - (epochMs % HOUR_MS);
+}
+
+/** Hours without a roll-up run before its check fails, as the cloud alarm (two hourly periods). */
+const ROLLUP_MISSED_HOURS = 2;
+
+function healthChecks(
+  figures: Omit<HealthReport, "checks">,
+  context: { now: number; ops: StageConfig["ops"]; lastHourlyRollup: number | null; lastZoneRollup: number | null },
+): HealthCheck[] {
+  const { ops, now } = context;
+  const share = figures.rejectSharePercent;
+  const silentFor = figures.lastReadingAgeSeconds;
+  const rollupCheck = (name: "hourly-rollup-missed" | "zone-rollup-missed", last: number | null): HealthCheck => ({
+    name,
+    ok: last !== null && now - last <= ROLLUP_MISSED_HOURS * HOUR_MS,
+    detail: last === null ? "never ran" : `last run ${formatAge((now - last) / 1000)} ago`,
+  });
+  return [
+    {
+      name: "reject-share",
+      ok: share === null || share <= ops.rejectSharePercent,
+      detail: `${share === null ? "-" : share.toFixed(1)}% quarantined (alarm above ${ops.rejectSharePercent}%)`,
+    },
+    {
+      name: "no-reading-stored",
+      ok: silentFor !== null && silentFor < ops.silentMinutes * 60,
+      detail:
+        silentFor === null
+          ? "nothing stored yet"
+          : `newest reading ${formatAge(silentFor)} old (alarm after ${ops.silentMinutes} min)`,
+    },
+    {
+      name: "active-sensors-low",
+      ok: figures.activeSensors >= ops.minActiveSensors,
+      detail: `${figures.activeSensors}/${figures.registrySensors} sensors reported in the last hour (alarm below ${ops.minActiveSensors})`,
+    },
+    rollupCheck("hourly-rollup-missed", context.lastHourlyRollup),
+    rollupCheck("zone-rollup-missed", context.lastZoneRollup),
+  ];
+}
+
+export function formatAge(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** `kaikai report health`: the figures, then one line per check. */
+export function formatHealth(report: HealthReport): string {
+  const reasons = Object.entries(report.quarantinedByReason)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(", ");
+  const lines = [
+    `Pipeline health at ${report.at} (last ${report.windowMinutes} min)`,
+    "",
+    `readings       received ${report.received}, stored ${report.stored}, quarantined ${report.quarantined}${reasons ? ` (${reasons})` : ""}`,
+    `reject share   ${report.rejectSharePercent === null ? "-" : `${report.rejectSharePercent.toFixed(1)}%`}`,
+    `sensors        ${report.activeSensors} active in the last hour of ${report.registrySensors} in the registry`,
+    `last reading   ${report.lastReadingAgeSeconds === null ? "none" : `${formatAge(report.lastReadingAgeSeconds)} ago`}`,
+    `open alerts    ${report.openAlerts}`,
+    `roll-ups       hourly ${report.lastHourlyRollupAt ?? "never"}, zones ${report.lastZoneRollupAt ?? "never"}`,
+    `storage        ${formatBytes(report.databaseBytes)}, ${report.storedTotal} readings, ${report.storedLast24h} in 24 h${report.growthBytesPerDay === null ? "" : ` (~${formatBytes(report.growthBytesPerDay)}/day)`}`,
+    "",
+    ...report.checks.map((check) => `${check.ok ? "OK   " : "ALARM"} ${check.name}: ${check.detail}`),
+  ];
+  return lines.join("\n");
+}
+
+/** One line for the status line of `npm start`. */
+export function healthStatusLine(report: HealthReport): string {
+  const alarms = report.checks.filter((check) => !check.ok).map((check) => check.name);
+  const share = report.rejectSharePercent === null ? "-" : `${report.rejectSharePercent.toFixed(1)}%`;
+  const last = report.lastReadingAgeSeconds === null ? "-" : formatAge(report.lastReadingAgeSeconds);
+  return [
+    `${report.windowMinutes}m: ${report.stored} stored, ${report.quarantined} quarantined (${share})`,
+    `sensors ${report.activeSensors}/${report.registrySensors}`,
+    `last ${last}`,
+    `alerts ${report.openAlerts}`,
+    alarms.length === 0 ? "ok" : `ALARM ${alarms.join(",")}`,
+  ].join(" | ");
+}

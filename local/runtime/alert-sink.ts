@@ -1,0 +1,65 @@
+import type { AlertNotice } from "../../lambdas/core/alert-types.js";
+import { noticeSubject } from "../../lambdas/core/alerts.js";
+import { alertTopic } from "../../lambdas/core/reading.js";
+import type { AlertSink } from "../../lambdas/ports.js";
+
+export interface LocalAlertSinkDeps {
+  /** Publishes on the local MQTT broker (embedded or external). */
+  readonly publishMqtt: (topic: string, payload: string) => Promise<void>;
+  readonly print: (line: string) => void;
+  readonly webhook?: URL;
+  readonly webhookAttempts?: number;
+  readonly webhookTimeoutMs?: number;
+  /** Counts notices for the status line. */
+  readonly onNotice?: (notice: AlertNotice) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Alerts printed, published on `kaikai/alerts/{sensorId}` and posted to a webhook. The webhook
+ * is posted in the background with bounded retries: a slow or failing receiver must never hold
+ * back the readings (their acknowledgement waits for this sink) nor change the alert state.
+ */
+export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { settled(): Promise<void> } {
+  const inFlight = new Set<Promise<void>>();
+  const attempts = deps.webhookAttempts ?? 3;
+  const timeoutMs = deps.webhookTimeoutMs ?? 5000;
+
+  async function postWebhook(url: URL, body: string): Promise<void> {
+    let lastError = "";
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      try {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (response.ok) return;
+        lastError = `HTTP ${response.status}`;
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+      if (attempt < attempts) await sleep(250 * 2 ** attempt);
+    }
+    deps.print(`webhook ${url.origin} failed after ${attempts} attempts (${lastError}); the alert is still stored`);
+  }
+
+  return {
+    async publish(notice) {
+      const body = JSON.stringify(notice);
+      deps.print(`${noticeSubject(notice)} (${notice.zone}, threshold ${notice.threshold}, at ${notice.at})`);
+      deps.onNotice?.(notice);
+      if (deps.webhook !== undefined) {
+        const posting = postWebhook(deps.webhook, body).finally(() => inFlight.delete(posting));
+        inFlight.add(posting);
+      }
+      await deps.publishMqtt(alertTopic(notice.sensorId), body);
+    },
+    /** Waits for the webhook posts still going (for a clean shutdown). */
+    async settled() {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { AlertRule } from "../../lambdas/core/alert-rules.js";
+import type { InboundMessage } from "../../lambdas/core/reading.js";
+import type { SensorRegistry } from "../../lambdas/core/sensor.js";
+import { makeReadingAlerter } from "../../lambdas/handlers/alerting.js";
+import { type IngestMessage, makeIngestPipeline } from "../../lambdas/handlers/ingest.js";
+import type { AlertSink, AlertStateStore, Clock } from "../../lambdas/ports.js";
+import type { Db } from "../sqlite/database.js";
+import { makeSqliteQuarantine } from "../sqlite/quarantine.js";
+import { makeSqliteReadingStore, SQLITE_MAX_BATCH } from "../sqlite/reading-store.js";
+import { GroupCommitter } from "./group-commit.js";
+import type { makeLocalObservability } from "./observability.js";
+
+export interface IngestCounters {
+  readonly stored: number;
+  readonly quarantined: number;
+}
+
+export interface IngestRuntimeDeps {
+  readonly db: Db;
+  readonly registry: SensorRegistry;
+  readonly clock: Clock;
+  readonly maxReadingAgeMs: number;
+  readonly alertRules: readonly AlertRule[];
+  readonly alertStates: AlertStateStore;
+  readonly alertSink: AlertSink;
+  readonly observability: ReturnType<typeof makeLocalObservability>;
+  /** How long the first message of a batch waits for company. */
+  readonly maxDelayMs?: number;
+}
+
+export interface IngestRuntime {
+  /** Resolves when the message is stored or quarantined durably; rejects when it must be sent again. */
+  ingest(message: InboundMessage): Promise<void>;
+  counters(): IngestCounters;
+  /** Refuses new messages and settles the ones already handed over. */
+  close(): Promise<void>;
+}
+
+/**
+ * H1's ingest pipeline on the SQLite adapters, behind a group committer: the broker hands over
+ * messages one by one and gets each acknowledgement once its batch is durable.
+ */
+export function makeIngestRuntime(deps: IngestRuntimeDeps): IngestRuntime {
+  const { logger, metrics } = deps.observability;
+  const pipeline = makeIngestPipeline({
+    registry: deps.registry,
+    store: makeSqliteReadingStore(deps.db),
+    quarantine: makeSqliteQuarantine(deps.db),
+    clock: deps.clock,
+    listener: makeReadingAlerter({
+      rules: deps.alertRules,
+      states: deps.alertStates,
+      sink: deps.alertSink,
+      logger,
+      metrics,
+    }),
+    maxReadingAgeMs: deps.maxReadingAgeMs,
+    logger,
+    metrics,
+  });
+  let stored = 0;
+  let quarantined = 0;
+  const committer = new GroupCommitter<IngestMessage>(
+    async (messages) => {
+      const outcome = await pipeline.ingest(messages);
+      stored += outcome.stored;
+      quarantined += outcome.quarantined.length;
+      return outcome.retry;
+    },
+    { maxBatch: SQLITE_MAX_BATCH, maxDelayMs: deps.maxDelayMs ?? 2 },
+  );
+  return {
+    ingest: (message) => committer.submit(message),
+    counters: () => ({ stored, quarantined }),
+    close: () => committer.close(),
+  };
+}

@@ -1,0 +1,13 @@
+import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
+import { type Db, openDatabase, upsertSensors } from "../sqlite/database.js";
+
+export const DEFAULT_DB_PATH = "./data/kaikai.db";
+
+/** Opens the local database with the schema applied and `sensors` matching the registry. */
+export function openLocalStore(path: string): Db {
+  const db = openDatabase(path);
+  upsertSensors(db, SENSORS);
+  return db;
+}
+
+export { REGISTRY };

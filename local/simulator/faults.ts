@@ -1,0 +1,122 @@
+/**
+ * Faults a real fleet produces, injected at configurable rates so that the pipeline's rejects,
+ * quarantine and idempotency can be watched: broken JSON, values out of the contract's ranges,
+ * sensors missing from the registry, and the same reading delivered twice.
+ */
+import { telemetryTopic } from "../../lambdas/core/reading.js";
+import type { SensorRegistry } from "../../lambdas/core/sensor.js";
+import type { TelemetryPayload } from "./model.js";
+
+export const FAULT_KINDS = ["malformed", "out_of_range", "unknown_sensor", "duplicate"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Share of readings, each in [0, 1], that get each fault; the shares add up to at most 1. */
+export type FaultRates = Readonly<Record<FaultKind, number>>;
+
+export const NO_FAULTS: FaultRates = { malformed: 0, out_of_range: 0, unknown_sensor: 0, duplicate: 0 };
+
+export class FaultSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FaultSpecError";
+  }
+}
+
+const isFaultKind = (name: string): name is FaultKind => (FAULT_KINDS as readonly string[]).includes(name);
+
+/** Parses `malformed=0.02,out_of_range=0.01,...`; kinds not named get rate 0. */
+export function parseFaultRates(spec: string): FaultRates {
+  const rates: Record<FaultKind, number> = { ...NO_FAULTS };
+  for (const part of spec.split(",")) {
+    const [name = "", value = "", ...rest] = part.trim().split("=");
+    if (!isFaultKind(name)) {
+      throw new FaultSpecError(`unknown fault "${name}" (expected ${FAULT_KINDS.join(", ")})`);
+    }
+    const rate = Number(value);
+    if (rest.length > 0 || value.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+      throw new FaultSpecError(`fault rate of ${name} must be a number from 0 to 1, got "${part.trim()}"`);
+    }
+    rates[name] = rate;
+  }
+  const total = FAULT_KINDS.reduce((sum, kind) => sum + rates[kind], 0);
+  if (total > 1) throw new FaultSpecError(`fault rates add up to ${total}, more than 1`);
+  return rates;
+}
+
+export interface OutgoingMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** The fault this message carries, or null for a good reading. */
+  readonly fault: FaultKind | null;
+}
+
+/** Draws the fault of one reading, or null; `random` returns numbers in [0, 1). */
+export function chooseFault(rates: FaultRates, random: () => number): FaultKind | null {
+  let draw = random();
+  for (const kind of FAULT_KINDS) {
+    if (draw < rates[kind]) return kind;
+    draw -= rates[kind];
+  }
+  return null;
+}
+
+const pick = <Items extends readonly [unknown, ...unknown[]]>(items: Items, random: () => number): Items[number] =>
+  items[Math.floor(random() * items.length)] ?? items[0];
+
+/** Values just or far outside the contract's inclusive ranges, each with the field it breaks. */
+const OUT_OF_RANGE_VALUES = [
+  ["pm25", 1000.1],
+  ["pm25", -5],
+  ["temperature", 85.5],
+  ["temperature", -60],
+  ["humidity", 101],
+  ["humidity", 140],
+  ["co2", 120],
+  ["co2", 25_000],
+] as const satisfies readonly [keyof TelemetryPayload, number][];
+
+/** Ids that look like the fleet's but are not in the registry. */
+function unknownSensorId(registry: SensorRegistry, random: () => number): string {
+  let id = `SENS9${String(Math.floor(random() * 100)).padStart(2, "0")}`;
+  while (registry.has(id)) id = `${id}X`;
+  return id;
+}
+
+/**
+ * The messages that carry one reading: one for a good reading, a broken one for a fault, two
+ * byte-identical ones for a duplicate.
+ */
+export function encodeReading(
+  reading: TelemetryPayload,
+  fault: FaultKind | null,
+  registry: SensorRegistry,
+  random: () => number,
+): OutgoingMessage[] {
+  const topic = telemetryTopic(reading.sensor_id);
+  switch (fault) {
+    case null:
+      return [{ topic, payload: Buffer.from(JSON.stringify(reading)), fault }];
+    case "duplicate": {
+      const payload = Buffer.from(JSON.stringify(reading));
+      return [
+        { topic, payload, fault },
+        { topic, payload, fault },
+      ];
+    }
+    case "malformed": {
+      // Any strict prefix of a JSON object lacks its closing brace, so it never parses.
+      const text = JSON.stringify(reading);
+      const cut = 1 + Math.floor(random() * (text.length - 1));
+      return [{ topic, payload: Buffer.from(text.slice(0, cut)), fault }];
+    }
+    case "out_of_range": {
+      const [field, value] = pick(OUT_OF_RANGE_VALUES, random);
+      return [{ topic, payload: Buffer.from(JSON.stringify({ ...reading, [field]: value })), fault }];
+    }
+    case "unknown_sensor": {
+      const sensorId = unknownSensorId(registry, random);
+      const payload = Buffer.from(JSON.stringify({ ...reading, sensor_id: sensorId }));
+      return [{ topic: telemetryTopic(sensorId), payload, fault }];
+    }
+  }
+}

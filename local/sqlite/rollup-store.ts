@@ -1,0 +1,178 @@
+import {
+  type HourlyAggregate,
+  type HourRange,
+  MEASURES,
+  type Measure,
+  type MeasureStats,
+  type MeasureStatsByMeasure,
+  type SensorHourBin,
+  type ZoneAggregate,
+} from "../../lambdas/core/aggregates.js";
+import { ZONES, type Zone } from "../../lambdas/core/sensor.js";
+import type {
+  HourlyAggregateSource,
+  HourlyAggregateWriter,
+  HourlyBinSource,
+  ZoneAggregateWriter,
+} from "../../lambdas/ports.js";
+import type { Db } from "./database.js";
+import { fromSqliteTime, toSqliteTime } from "./time.js";
+
+/** Measures with their own columns; a measure added later goes to the `extra_measures` JSON column. */
+const COLUMN_MEASURES: readonly Measure[] = ["pm25", "temperature", "humidity", "co2"];
+const EXTRA_MEASURES = MEASURES.filter((measure) => !COLUMN_MEASURES.includes(measure));
+
+const statColumns = COLUMN_MEASURES.flatMap((m) => [`${m}_count`, `${m}_sum`, `${m}_min`, `${m}_max`]);
+
+type Row = Record<string, number | string | null>;
+
+function statsToColumns(measures: MeasureStatsByMeasure): Row {
+  const row: Row = {};
+  for (const m of COLUMN_MEASURES) {
+    row[`${m}_count`] = measures[m].count;
+    row[`${m}_sum`] = measures[m].sum;
+    row[`${m}_min`] = measures[m].min;
+    row[`${m}_max`] = measures[m].max;
+  }
+  row.extra_measures =
+    EXTRA_MEASURES.length === 0
+      ? null
+      : JSON.stringify(Object.fromEntries(EXTRA_MEASURES.map((m) => [m, measures[m]])));
+  return row;
+}
+
+function columnsToStats(row: Row): MeasureStatsByMeasure {
+  const extra =
+    typeof row.extra_measures === "string" ? (JSON.parse(row.extra_measures) as Record<string, MeasureStats>) : {};
+  const nullable = (value: number | string | null | undefined): number | null =>
+    typeof value === "number" ? value : null;
+  const entries = MEASURES.map((m): [Measure, MeasureStats] => {
+    if (!COLUMN_MEASURES.includes(m)) return [m, extra[m] ?? { count: 0, sum: 0, min: null, max: null }];
+    return [
+      m,
+      {
+        count: Number(row[`${m}_count`]),
+        sum: Number(row[`${m}_sum`]),
+        min: nullable(row[`${m}_min`]),
+        max: nullable(row[`${m}_max`]),
+      },
+    ];
+  });
+  return Object.fromEntries(entries) as Record<Measure, MeasureStats>;
+}
+
+function upsertSql(table: string, keys: readonly string[], columns: readonly string[]): string {
+  const all = [...keys, ...columns, "extra_measures", "version"];
+  const updates = [...columns, "extra_measures", "version"].map((c) => `${c} = excluded.${c}`).join(", ");
+  return `INSERT INTO ${table} (${all.join(", ")}) VALUES (${all.map((c) => `@${c}`).join(", ")})
+    ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${updates} WHERE excluded.version >= ${table}.version`;
+}
+
+function zoneOf(value: unknown): Zone {
+  const zone = ZONES.find((candidate) => candidate === value);
+  if (zone === undefined) throw new Error(`hourly_aggregates holds an unknown zone: ${String(value)}`);
+  return zone;
+}
+
+export interface SqliteRollupStore
+  extends HourlyBinSource,
+    HourlyAggregateWriter,
+    HourlyAggregateSource,
+    ZoneAggregateWriter {}
+
+export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
+  const binSelect = db.prepare(
+    `SELECT sensor_id, strftime('%Y-%m-%d %H:00:00', timestamp) AS hour, COUNT(*) AS readings,
+       ${COLUMN_MEASURES.map((m) => `COUNT(${m}) AS ${m}_count, TOTAL(${m}) AS ${m}_sum, MIN(${m}) AS ${m}_min, MAX(${m}) AS ${m}_max`).join(",\n       ")}
+     FROM measurements WHERE timestamp >= ? AND timestamp < ?
+     GROUP BY sensor_id, hour`,
+  );
+  const hourlyColumns = [
+    "location_name",
+    "zone",
+    "city",
+    "readings",
+    "expected_readings",
+    "completeness",
+    ...statColumns,
+  ];
+  const hourlyUpsert = db.prepare(upsertSql("hourly_aggregates", ["sensor_id", "hour"], hourlyColumns));
+  const hourlySelect = db.prepare(
+    "SELECT * FROM hourly_aggregates WHERE hour >= ? AND hour < ? ORDER BY hour, sensor_id",
+  );
+  const zoneColumns = [
+    "sensors",
+    "active_sensors",
+    "readings",
+    "expected_readings",
+    "completeness",
+    ...statColumns,
+    "pm25_mean",
+    "rank",
+    "evaluation",
+    "aqi",
+    "aqi_category",
+  ];
+  const zoneUpsert = db.prepare(upsertSql("zone_aggregates", ["zone", "hour"], zoneColumns));
+
+  const writeHourly = db.transaction((rows: readonly HourlyAggregate[], version: number) => {
+    for (const row of rows) {
+      hourlyUpsert.run({
+        sensor_id: row.sensorId,
+        hour: toSqliteTime(row.hourStart),
+        location_name: row.locationName,
+        zone: row.zone,
+        city: row.city,
+        readings: row.readings,
+        expected_readings: row.expectedReadings,
+        completeness: row.completeness,
+        ...statsToColumns(row.measures),
+        version,
+      });
+    }
+  });
+  const writeZones = db.transaction((rows: readonly ZoneAggregate[], version: number) => {
+    for (const row of rows) {
+      zoneUpsert.run({
+        zone: row.zone,
+        hour: toSqliteTime(row.hourStart),
+        sensors: row.sensors,
+        active_sensors: row.activeSensors,
+        readings: row.readings,
+        expected_readings: row.expectedReadings,
+        completeness: row.completeness,
+        ...statsToColumns(row.measures),
+        pm25_mean: row.means.pm25,
+        rank: row.rank,
+        evaluation: row.evaluation,
+        aqi: row.aqi,
+        aqi_category: row.aqiCategory,
+        version,
+      });
+    }
+  });
+
+  return {
+    bins: async (range: HourRange): Promise<SensorHourBin[]> =>
+      (binSelect.all(toSqliteTime(range.from), toSqliteTime(range.to)) as Row[]).map((row) => ({
+        sensorId: String(row.sensor_id),
+        hourStart: fromSqliteTime(String(row.hour)),
+        readings: Number(row.readings),
+        measures: columnsToStats(row),
+      })),
+    writeHourly: async (rows, version) => writeHourly(rows, version),
+    hourly: async (range: HourRange): Promise<HourlyAggregate[]> =>
+      (hourlySelect.all(toSqliteTime(range.from), toSqliteTime(range.to)) as Row[]).map((row) => ({
+        sensorId: String(row.sensor_id),
+        locationName: String(row.location_name),
+        zone: zoneOf(row.zone),
+        city: String(row.city),
+        hourStart: fromSqliteTime(String(row.hour)),
+        readings: Number(row.readings),
+        expectedReadings: Number(row.expected_readings),
+        completeness: Number(row.completeness),
+        measures: columnsToStats(row),
+      })),
+    writeZones: async (rows, version) => writeZones(rows, version),
+  };
+}

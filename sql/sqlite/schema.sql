@@ -1,0 +1,216 @@
+-- Kaikai local store (SQLite). Applied on every start: every statement is idempotent.
+--
+-- Times: `measurements.timestamp` is UTC text 'YYYY-MM-DD HH:MM:SS' (with '.SSS' when the reading
+-- has milliseconds), the format of SQLite's datetime('now', ...), so that the seed's queries
+-- (`m.timestamp >= datetime('now','-24 hours')`, `strftime('%H', m.timestamp)`) compare and
+-- extract correctly. Hours are 'YYYY-MM-DD HH:00:00' in the same format. Versions and receive
+-- times are epoch milliseconds, as in the cloud store.
+--
+-- Room to grow without a migration (ARCHITECTURE.md, "Planned next"): the planned per-reading
+-- additions are nullable columns that exist now (quality_flags, pm25_corrected,
+-- correction_version), and the roll-ups keep a JSON `extra_measures` column for measures added
+-- later (corrected PM2.5, NowCast), shaped like lambdas/core/aggregates.ts MeasureStats by name.
+-- Coverage (expected readings, completeness) is in the roll-ups from the start.
+
+-- The seed's table; city and reporting_interval_seconds come from the registry.
+CREATE TABLE IF NOT EXISTS sensors (
+    sensor_id TEXT PRIMARY KEY,
+    location_name TEXT NOT NULL,
+    location_type TEXT NOT NULL,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    installation_date DATE NOT NULL,
+    city TEXT,
+    reporting_interval_seconds INTEGER
+);
+
+-- The seed's table. One row per sensor and time: a replayed reading is stored once, and the
+-- delivery received last wins (the upsert in local/sqlite/reading-store.ts).
+CREATE TABLE IF NOT EXISTS measurements (
+    measurement_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sensor_id TEXT NOT NULL,
+    timestamp DATETIME NOT NULL,
+    pm25 REAL NOT NULL,
+    temperature REAL NOT NULL,
+    humidity REAL NOT NULL,
+    co2 INTEGER NOT NULL,
+    battery REAL,
+    rssi REAL,
+    firmware TEXT,
+    -- Epoch ms the broker received the reading: the record's version.
+    received_at INTEGER NOT NULL,
+    -- JSON array of quality flag codes; NULL: not checked.
+    quality_flags TEXT,
+    pm25_corrected REAL,
+    correction_version TEXT,
+    FOREIGN KEY (sensor_id) REFERENCES sensors(sensor_id),
+    UNIQUE (sensor_id, timestamp)
+);
+
+-- The seed's four indexes.
+CREATE INDEX IF NOT EXISTS idx_measurements_sensor_id ON measurements(sensor_id);
+CREATE INDEX IF NOT EXISTS idx_measurements_timestamp ON measurements(timestamp);
+CREATE INDEX IF NOT EXISTS idx_measurements_pm25 ON measurements(pm25);
+CREATE INDEX IF NOT EXISTS idx_sensors_location ON sensors(location_name);
+
+-- Exact running totals per sensor and hour, kept by the triggers below in the same transaction
+-- as the readings. The seed's reports promise < 100 ms on millions of rows: they read counts and
+-- sums here instead of scanning `measurements`, and get the same answer because every insert,
+-- update and delete of a reading is reflected here atomically (unlike the scheduled roll-ups,
+-- which lag behind late data).
+CREATE TABLE IF NOT EXISTS measurement_hour_totals (
+    sensor_id TEXT NOT NULL,
+    hour TEXT NOT NULL,
+    readings INTEGER NOT NULL,
+    pm25_sum REAL NOT NULL,
+    temperature_sum REAL NOT NULL,
+    humidity_sum REAL NOT NULL,
+    co2_sum REAL NOT NULL,
+    PRIMARY KEY (sensor_id, hour)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idx_measurement_hour_totals_hour ON measurement_hour_totals(hour);
+
+CREATE TRIGGER IF NOT EXISTS measurements_totals_insert AFTER INSERT ON measurements
+BEGIN
+    INSERT INTO measurement_hour_totals
+        (sensor_id, hour, readings, pm25_sum, temperature_sum, humidity_sum, co2_sum)
+    VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
+            NEW.pm25, NEW.temperature, NEW.humidity, NEW.co2)
+    ON CONFLICT (sensor_id, hour) DO UPDATE SET
+        readings = readings + 1,
+        pm25_sum = pm25_sum + excluded.pm25_sum,
+        temperature_sum = temperature_sum + excluded.temperature_sum,
+        humidity_sum = humidity_sum + excluded.humidity_sum,
+        co2_sum = co2_sum + excluded.co2_sum;
+END;
+
+CREATE TRIGGER IF NOT EXISTS measurements_totals_delete AFTER DELETE ON measurements
+BEGIN
+    UPDATE measurement_hour_totals SET
+        readings = readings - 1,
+        pm25_sum = pm25_sum - OLD.pm25,
+        temperature_sum = temperature_sum - OLD.temperature,
+        humidity_sum = humidity_sum - OLD.humidity,
+        co2_sum = co2_sum - OLD.co2
+    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
+    DELETE FROM measurement_hour_totals
+    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp) AND readings = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS measurements_totals_update
+AFTER UPDATE OF sensor_id, timestamp, pm25, temperature, humidity, co2 ON measurements
+BEGIN
+    UPDATE measurement_hour_totals SET
+        readings = readings - 1,
+        pm25_sum = pm25_sum - OLD.pm25,
+        temperature_sum = temperature_sum - OLD.temperature,
+        humidity_sum = humidity_sum - OLD.humidity,
+        co2_sum = co2_sum - OLD.co2
+    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
+    INSERT INTO measurement_hour_totals
+        (sensor_id, hour, readings, pm25_sum, temperature_sum, humidity_sum, co2_sum)
+    VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
+            NEW.pm25, NEW.temperature, NEW.humidity, NEW.co2)
+    ON CONFLICT (sensor_id, hour) DO UPDATE SET
+        readings = readings + 1,
+        pm25_sum = pm25_sum + excluded.pm25_sum,
+        temperature_sum = temperature_sum + excluded.temperature_sum,
+        humidity_sum = humidity_sum + excluded.humidity_sum,
+        co2_sum = co2_sum + excluded.co2_sum;
+    DELETE FROM measurement_hour_totals
+    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp) AND readings = 0;
+END;
+
+-- One row per sensor and hour, written by the hourly roll-up. version is the roll-up's run time
+-- (epoch ms): a re-run overwrites, an older run never does.
+CREATE TABLE IF NOT EXISTS hourly_aggregates (
+    sensor_id TEXT NOT NULL,
+    hour TEXT NOT NULL,
+    location_name TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    city TEXT NOT NULL,
+    readings INTEGER NOT NULL,
+    expected_readings INTEGER NOT NULL,
+    completeness REAL NOT NULL,
+    pm25_count INTEGER NOT NULL,
+    pm25_sum REAL NOT NULL,
+    pm25_min REAL,
+    pm25_max REAL,
+    temperature_count INTEGER NOT NULL,
+    temperature_sum REAL NOT NULL,
+    temperature_min REAL,
+    temperature_max REAL,
+    humidity_count INTEGER NOT NULL,
+    humidity_sum REAL NOT NULL,
+    humidity_min REAL,
+    humidity_max REAL,
+    co2_count INTEGER NOT NULL,
+    co2_sum REAL NOT NULL,
+    co2_min REAL,
+    co2_max REAL,
+    extra_measures TEXT,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (sensor_id, hour)
+);
+CREATE INDEX IF NOT EXISTS idx_hourly_aggregates_hour ON hourly_aggregates(hour);
+
+-- One row per zone and hour, written by the zone roll-up, ranked and evaluated by lambdas/core.
+CREATE TABLE IF NOT EXISTS zone_aggregates (
+    zone TEXT NOT NULL,
+    hour TEXT NOT NULL,
+    sensors INTEGER NOT NULL,
+    active_sensors INTEGER NOT NULL,
+    readings INTEGER NOT NULL,
+    expected_readings INTEGER NOT NULL,
+    completeness REAL NOT NULL,
+    pm25_count INTEGER NOT NULL,
+    pm25_sum REAL NOT NULL,
+    pm25_min REAL,
+    pm25_max REAL,
+    temperature_count INTEGER NOT NULL,
+    temperature_sum REAL NOT NULL,
+    temperature_min REAL,
+    temperature_max REAL,
+    humidity_count INTEGER NOT NULL,
+    humidity_sum REAL NOT NULL,
+    humidity_min REAL,
+    humidity_max REAL,
+    co2_count INTEGER NOT NULL,
+    co2_sum REAL NOT NULL,
+    co2_min REAL,
+    co2_max REAL,
+    pm25_mean REAL,
+    rank INTEGER,
+    evaluation TEXT,
+    aqi INTEGER,
+    aqi_category TEXT,
+    extra_measures TEXT,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (zone, hour)
+);
+CREATE INDEX IF NOT EXISTS idx_zone_aggregates_hour ON zone_aggregates(hour);
+
+-- Refused readings, kept whole for inspection and replay (`kaikai quarantine list|replay`).
+CREATE TABLE IF NOT EXISTS quarantine (
+    quarantine_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    -- The sensor the topic names, when the topic has the telemetry shape.
+    sensor_id TEXT,
+    -- ISO 8601 UTC, as in the cloud quarantine.
+    received_at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    payload_encoding TEXT NOT NULL CHECK (payload_encoding IN ('utf8', 'base64')),
+    -- ISO 8601 UTC of the replay that got the reading stored; NULL while it is still refused.
+    replayed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_quarantine_reason ON quarantine(reason, replayed_at);
+
+-- Each sensor's open alerts (JSON of lambdas/core/alert-types.ts SensorAlertStates) with an
+-- optimistic-lock version, like the named device shadow in AWS.
+CREATE TABLE IF NOT EXISTS alert_state (
+    sensor_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL
+);

@@ -1,0 +1,165 @@
+/**
+ * Each Lambda bundle, built as CDK builds it, loaded in a fresh process with its template
+ * environment and called like Lambda calls it, against a fake AWS endpoint on 127.0.0.1.
+ * This catches what the handler tests cannot: a bundle that fails to load (a dynamic require, a
+ * missing export), an environment variable the stack forgot, a client that ignores the endpoint.
+ */
+import { rmSync } from "node:fs";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { toEnvelopeBody } from "../../lambdas/core/envelope.js";
+import { telemetryTopic } from "../../lambdas/core/reading.js";
+import { METRIC } from "../../lambdas/metric-names.js";
+import { SENSORS } from "../../lib/config/sensors.js";
+import { sqsRecord } from "../fixtures/telemetry.js";
+import { type BuiltBundles, buildBundles, emfValues, invokeBundle } from "./bundled-functions.js";
+import { type FakeAws, startFakeAws } from "./fake-aws.js";
+
+const HOUR_MS = 3_600_000;
+
+function telemetryEvent(readings: readonly Record<string, unknown>[], receivedAt: number): SQSEvent {
+  return {
+    Records: readings.map((reading, index) =>
+      sqsRecord(
+        `bundle-${index}`,
+        toEnvelopeBody({
+          payload: new TextEncoder().encode(JSON.stringify(reading)),
+          topic: telemetryTopic(String(reading.sensor_id)),
+          receivedAt,
+        }),
+      ),
+    ),
+  };
+}
+
+function reading(sensorId: string, at: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sensor_id: sensorId,
+    timestamp: new Date(at).toISOString(),
+    pm25: 23.4,
+    temperature: 29.1,
+    humidity: 71,
+    co2: 612,
+    ...overrides,
+  };
+}
+
+interface WriteRecordsBody {
+  DatabaseName: string;
+  TableName: string;
+  Records: { MeasureName: string; Dimensions: { Name: string; Value: string }[] }[];
+}
+
+const previousHour = (now: number): string => new Date(now - (now % HOUR_MS) - HOUR_MS).toISOString();
+
+describe("Lambda bundles as CDK builds them", () => {
+  let bundles: BuiltBundles;
+  let fakeAws: FakeAws;
+
+  beforeAll(async () => {
+    bundles = buildBundles();
+    fakeAws = await startFakeAws();
+  }, 240_000);
+  afterAll(async () => {
+    await fakeAws?.close();
+    if (bundles) rmSync(bundles.outdir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    fakeAws.calls.length = 0;
+  });
+
+  const bundle = (label: string) => {
+    const found = bundles.functions[label];
+    if (!found) throw new Error(`no function labelled ${label}: ${Object.keys(bundles.functions).join(", ")}`);
+    return found;
+  };
+
+  it("builds one ES module bundle per function, for the handler the template names", () => {
+    expect(Object.keys(bundles.functions).sort()).toEqual(["hourly-rollup", "ingest", "zone-rollup"]);
+    for (const fn of Object.values(bundles.functions)) expect(fn.handler).toBe("index.handler");
+  });
+
+  it("ingest: stores good readings with one WriteRecords call and reports no failure", async () => {
+    const now = Date.now();
+    const sensors = ["SENS001", "SENS002", "SENS003"];
+    const event = telemetryEvent(
+      sensors.map((sensorId, i) => reading(sensorId, now - (i + 1) * 60_000)),
+      now,
+    );
+
+    const { result, lines } = await invokeBundle(bundle("ingest"), event, fakeAws);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const writes = fakeAws.callsOf("timestream-write", "WriteRecords");
+    expect(writes).toHaveLength(1);
+    const body = JSON.parse(writes[0]?.body ?? "{}") as WriteRecordsBody;
+    expect(body).toMatchObject({ DatabaseName: "kaikai_dev", TableName: "measurements" });
+    expect(body.Records.map((record) => record.Dimensions.find((d) => d.Name === "sensor_id")?.Value)).toEqual(sensors);
+    expect(body.Records.every((record) => record.MeasureName === "air_quality")).toBe(true);
+    expect(fakeAws.callsOf("s3")).toEqual([]);
+    expect(emfValues(lines, METRIC.readingsStored)).toEqual([3]);
+  });
+
+  it("ingest: puts a bad reading in the S3 quarantine with its reason, and stores the good one", async () => {
+    const now = Date.now();
+    const event = telemetryEvent([reading("SENS001", now - 60_000), reading("SENS004", now, { pm25: 5000 })], now);
+
+    const { result } = await invokeBundle(bundle("ingest"), event, fakeAws);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const puts = fakeAws.callsOf("s3", "PutObject");
+    expect(puts).toHaveLength(1);
+    const quarantineBucket = bundle("ingest").environment.QUARANTINE_BUCKET;
+    expect(puts[0]?.path.startsWith(`/${quarantineBucket}/quarantine/`)).toBe(true);
+    const entries = (puts[0]?.body ?? "")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toEqual([
+      expect.objectContaining({ reason: "out_of_range", topic: telemetryTopic("SENS004"), sensor_id: "SENS004" }),
+    ]);
+    const writes = fakeAws.callsOf("timestream-write", "WriteRecords");
+    expect((JSON.parse(writes[0]?.body ?? "{}") as WriteRecordsBody).Records).toHaveLength(1);
+  });
+
+  it("hourly roll-up: runs for an explicit hour, writes a row per registry sensor, publishes the summary and alerts", async () => {
+    const hour = previousHour(Date.now());
+
+    const { result, lines } = await invokeBundle(bundle("hourly-rollup"), { hour }, fakeAws);
+
+    expect(result).toMatchObject({ hours: [hour], rowsWritten: SENSORS.length });
+    const queries = fakeAws.callsOf("timestream-query", "Query");
+    expect(queries.length).toBeGreaterThanOrEqual(1);
+    expect(queries[0]?.body).toContain("measurements");
+    const writes = fakeAws
+      .callsOf("timestream-write", "WriteRecords")
+      .map((c) => JSON.parse(c.body) as WriteRecordsBody);
+    expect(writes.map((w) => w.TableName)).toContain("hourly_aggregates");
+    expect(writes.flatMap((w) => w.Records)).toHaveLength(SENSORS.length);
+    expect(fakeAws.callsOf("iot-data", "Publish").map((call) => call.path)).toContainEqual(
+      expect.stringContaining("/topics/kaikai/aggregates/hourly"),
+    );
+    expect(fakeAws.callsOf("unknown")).toEqual([]);
+    expect(emfValues(lines, METRIC.hourlyRollupRuns)).toEqual([1]);
+    // An hour without readings opens the dev stage's completeness alert for every sensor.
+    expect(fakeAws.callsOf("sns", "Publish")).toHaveLength(SENSORS.length);
+    expect(
+      fakeAws
+        .callsOf("iot-data", "UpdateThingShadow")
+        .map((call) => call.path)
+        .sort(),
+    ).toEqual(SENSORS.map(({ sensorId }) => `/things/${sensorId}/shadow?name=alert-state`));
+    expect(emfValues(lines, METRIC.alertsOpened)).toEqual(SENSORS.map(() => 1));
+  });
+
+  it("zone roll-up: runs for an explicit hour against the hourly table", async () => {
+    const hour = previousHour(Date.now());
+
+    const { result, lines } = await invokeBundle(bundle("zone-rollup"), { hour }, fakeAws);
+
+    expect(result).toMatchObject({ hours: [], rowsWritten: 0, latest: null });
+    expect(fakeAws.callsOf("timestream-query", "Query")[0]?.body).toContain("hourly_aggregates");
+    expect(fakeAws.callsOf("unknown")).toEqual([]);
+    expect(emfValues(lines, METRIC.zoneRollupRuns)).toEqual([1]);
+  });
+});

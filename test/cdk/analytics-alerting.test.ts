@@ -1,0 +1,210 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { ENV, TABLES } from "../../lambdas/env-keys.js";
+import { readHourlyRollupConfig, readZoneRollupConfig } from "../../lambdas/handlers/rollup-env.js";
+import { SENSORS } from "../../lib/config/sensors.js";
+import type { KaikaiFunction } from "../../lib/constructs/kaikai-function.js";
+import { grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
+
+const { stack, template } = synthStage("dev");
+const { analytics, alerting, storage } = stack;
+const hourlyId = logicalIdOf(analytics.hourlyRollupFunction.lambda);
+const zoneId = logicalIdOf(analytics.zoneRollupFunction.lambda);
+const dlqId = logicalIdOf(analytics.scheduleDeadLetterQueue);
+const schedulerRoleId = logicalIdOf(analytics.schedulerRole);
+const topicId = logicalIdOf(alerting.alertsTopic);
+const topicKeyId = logicalIdOf(alerting.key);
+const tableArn = (table: Parameters<typeof logicalIdOf>[0]) => ({ "Fn::GetAtt": [logicalIdOf(table), "Arn"] });
+const iotArn = (resource: string) => ({
+  "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:iot:eu-west-1:123456789012:${resource}`]],
+});
+
+const grants = (fn: KaikaiFunction) => grantsOf(template, fn.role);
+const actionsOf = (fn: KaikaiFunction) => grants(fn).map((grant) => grant.action);
+
+describe("the roll-up schedules", () => {
+  it.each([
+    ["hourly", "cron(5 * * * ? *)", () => hourlyId],
+    ["zone", "cron(10 * * * ? *)", () => zoneId],
+  ])(
+    "run the %s roll-up at %s UTC, retried, dead-lettered, through the scheduler role",
+    (_name, expression, target) => {
+      template.hasResourceProperties("AWS::Scheduler::Schedule", {
+        ScheduleExpression: expression,
+        ScheduleExpressionTimezone: "Etc/UTC",
+        State: "ENABLED",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: {
+          Arn: { "Fn::GetAtt": [target(), "Arn"] },
+          RoleArn: { "Fn::GetAtt": [schedulerRoleId, "Arn"] },
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": [dlqId, "Arn"] } },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        },
+      });
+    },
+  );
+
+  it("dead-letter into a queue encrypted with the customer key", () => {
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      KmsMasterKeyId: { "Fn::GetAtt": [logicalIdOf(storage.key), "Arn"] },
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    expect(Object.keys(resourcesOfType(template, "AWS::SQS::Queue"))).toContain(dlqId);
+  });
+
+  it("use a role that only the scheduler of this account assumes, to invoke the two roll-ups and dead-letter", () => {
+    template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: "scheduler.amazonaws.com" },
+            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+          }),
+        ],
+      },
+    });
+    const schedulerGrants = grantsOf(template, analytics.schedulerRole);
+    const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] });
+    const versionsOf = (id: string) => ({ "Fn::Join": ["", [arnOf(id), ":*"]] });
+    expect(schedulerGrants).toEqual(
+      expect.arrayContaining([
+        { action: "lambda:InvokeFunction", resource: arnOf(hourlyId) },
+        { action: "lambda:InvokeFunction", resource: arnOf(zoneId) },
+        { action: "sqs:SendMessage", resource: arnOf(dlqId) },
+      ]),
+    );
+    const allowed = [arnOf(hourlyId), versionsOf(hourlyId), arnOf(zoneId), versionsOf(zoneId), arnOf(dlqId)];
+    const storageKey = arnOf(logicalIdOf(storage.key));
+    for (const grant of schedulerGrants) {
+      expect([...allowed, storageKey]).toContainEqual(grant.resource);
+    }
+  });
+});
+
+describe("the hourly roll-up", () => {
+  it("queries the measurements and writes only the hourly aggregates", () => {
+    const hourly = grants(analytics.hourlyRollupFunction);
+    expect(hourly).toContainEqual({ action: "timestream:Select", resource: tableArn(storage.measurementsTable) });
+    expect(hourly.filter((grant) => grant.action === "timestream:WriteRecords")).toEqual([
+      { action: "timestream:WriteRecords", resource: tableArn(storage.hourlyAggregatesTable) },
+    ]);
+  });
+
+  it("publishes its summary on kaikai/aggregates/hourly and alerts on each sensor's alert topic", () => {
+    const published = grants(analytics.hourlyRollupFunction)
+      .filter((grant) => grant.action === "iot:Publish")
+      .map((grant) => grant.resource);
+    expect(published).toEqual(
+      expect.arrayContaining([
+        iotArn("topic/kaikai/aggregates/hourly"),
+        ...SENSORS.map((sensor) => iotArn(`topic/kaikai/alerts/${sensor.sensorId}`)),
+      ]),
+    );
+    expect(published).toHaveLength(SENSORS.length + 1);
+  });
+
+  it("reads and updates only the alert-state shadow of the registry's things", () => {
+    const hourly = grants(analytics.hourlyRollupFunction);
+    for (const action of ["iot:GetThingShadow", "iot:UpdateThingShadow"]) {
+      expect(hourly.filter((grant) => grant.action === action).map((grant) => grant.resource)).toEqual(
+        SENSORS.map((sensor) => iotArn(`thing/${sensor.sensorId}/alert-state`)),
+      );
+    }
+  });
+
+  it("publishes to the alerts topic with the topic key", () => {
+    expect(grants(analytics.hourlyRollupFunction)).toEqual(
+      expect.arrayContaining([
+        { action: "sns:Publish", resource: { Ref: topicId } },
+        { action: "kms:GenerateDataKey", resource: { "Fn::GetAtt": [topicKeyId, "Arn"] } },
+        { action: "kms:Decrypt", resource: { "Fn::GetAtt": [topicKeyId, "Arn"] } },
+      ]),
+    );
+  });
+
+  it("gets an environment its own config reader accepts", () => {
+    const config = readHourlyRollupConfig(resolvedEnvironment(analytics.hourlyRollupFunction));
+    expect(config.database).toBe("kaikai_dev");
+    expect(config.measurementsTable).toBe(TABLES.measurements);
+    expect(config.hourlyAggregatesTable).toBe(TABLES.hourlyAggregates);
+    expect([...config.registry.keys()]).toEqual(SENSORS.map((sensor) => sensor.sensorId));
+    expect(config.alerts.rules).toEqual(STAGES.dev.alertRules);
+  });
+});
+
+describe("the zone roll-up", () => {
+  it("queries the hourly aggregates, writes only the zone aggregates and publishes on kaikai/aggregates/zones", () => {
+    expect(grants(analytics.zoneRollupFunction)).toEqual(
+      expect.arrayContaining([
+        { action: "timestream:Select", resource: tableArn(storage.hourlyAggregatesTable) },
+        { action: "timestream:WriteRecords", resource: tableArn(storage.zoneAggregatesTable) },
+        { action: "iot:Publish", resource: iotArn("topic/kaikai/aggregates/zones") },
+      ]),
+    );
+  });
+
+  it("has no access to alerts, shadows or the measurements", () => {
+    const actions = actionsOf(analytics.zoneRollupFunction);
+    expect(actions).not.toContain("sns:Publish");
+    expect(actions).not.toContain("iot:UpdateThingShadow");
+    expect(JSON.stringify(grants(analytics.zoneRollupFunction))).not.toContain(logicalIdOf(storage.measurementsTable));
+  });
+
+  it("gets an environment its own config reader accepts", () => {
+    const config = readZoneRollupConfig(resolvedEnvironment(analytics.zoneRollupFunction));
+    expect(config.hourlyAggregatesTable).toBe(TABLES.hourlyAggregates);
+    expect(config.zoneAggregatesTable).toBe(TABLES.zoneAggregates);
+  });
+});
+
+describe("the alerts topic", () => {
+  it("is encrypted with its own rotating customer key and refuses plain HTTP", () => {
+    template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: { "Fn::GetAtt": [topicKeyId, "Arn"] } });
+    template.hasResourceProperties("AWS::KMS::Key", {
+      EnableKeyRotation: true,
+      Description: Match.stringLikeRegexp("alerts topic"),
+    });
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  it("has no subscription on a stage without alert emails", () => {
+    expect(STAGES.dev.alertEmails).toEqual([]);
+    template.resourcePropertiesCountIs("AWS::SNS::Subscription", { TopicArn: { Ref: topicId } }, 0);
+  });
+});
+
+/** A function's environment with CloudFormation references replaced by placeholders, as Lambda would see values. */
+function resolvedEnvironment(fn: KaikaiFunction): NodeJS.ProcessEnv {
+  const resource = template.toJSON().Resources[logicalIdOf(fn.lambda)] as {
+    Properties: { Environment: { Variables: Record<string, unknown> } };
+  };
+  const variables = resource.Properties.Environment.Variables;
+  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, standIn(key, value)]));
+}
+
+/** A deploy-time value with its literal parts kept, e.g. `https://resolved-IOT_DATA_ENDPOINT`. */
+function standIn(key: string, value: unknown): string {
+  if (typeof value === "string") return value;
+  const join = (value as { "Fn::Join"?: [string, unknown[]] })["Fn::Join"];
+  return join === undefined ? `resolved-${key}` : join[1].map((part) => standIn(key, part)).join(join[0]);
+}
+
+it("names every variable the functions receive from lambdas/env-keys.ts or Powertools", () => {
+  const known = new Set<string>([
+    ...Object.values(ENV),
+    "NODE_OPTIONS",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+  ]);
+  for (const fn of stack.functions) {
+    expect(Object.keys(resolvedEnvironment(fn)).filter((key) => !known.has(key))).toEqual([]);
+  }
+});

@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { App, CfnElement, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import type { Sensor } from "../../lambdas/core/sensor.js";
+import { SENSORS } from "../../lib/config/sensors.js";
+import { parseStages, STAGES_CONTEXT_KEY, type StageConfig, type StageName } from "../../lib/config/stages.js";
+import { KaikaiStack } from "../../lib/kaikai-stack.js";
+
+export interface SynthOptions {
+  readonly config?: StageConfig;
+  readonly sensors?: readonly Sensor[];
+  /** Run esbuild for real; the other tests only read the template and skip it to stay fast. */
+  readonly bundle?: boolean;
+}
+
+export interface SynthesizedStage {
+  readonly app: App;
+  readonly stack: KaikaiStack;
+  readonly template: Template;
+}
+
+/** cdk.json's context: the stages and the feature flags `cdk synth` runs with. */
+export const CDK_CONTEXT: Record<string, unknown> = (
+  JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")) as { context: Record<string, unknown> }
+).context;
+
+export const STAGES = parseStages(CDK_CONTEXT[STAGES_CONTEXT_KEY]);
+
+/**
+ * Builds the stage's stack the way `bin/app.ts` does (same context, same config) and synthesizes
+ * it. Call it once per test file: each call costs a full synthesis.
+ */
+export function synthStage(stage: StageName, options: SynthOptions = {}): SynthesizedStage {
+  const app = new App({
+    // CDK's own template validation takes seconds per stack; CI runs cfn-lint on the real synth.
+    builtinCloudFormationValidation: false,
+    context: {
+      ...CDK_CONTEXT,
+      // As the CLI does: each function records where its bundle is.
+      "aws:cdk:enable-asset-metadata": true,
+      ...(options.bundle ? {} : { "aws:cdk:bundling-stacks": [] }),
+    },
+  });
+  const stack = new KaikaiStack(app, `Kaikai-${stage}`, {
+    stage,
+    config: options.config ?? STAGES[stage],
+    sensors: options.sensors ?? SENSORS,
+    env: { account: "123456789012", region: "eu-west-1" },
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+/** Resources of one type, by logical id. */
+export function resourcesOfType(template: Template, type: string): Resources {
+  return template.findResources(type) as Resources;
+}
+
+/** Logical id of the CloudFormation resource behind an L2 construct (or of an L1 itself). */
+export function logicalIdOf(construct: IConstruct): string {
+  const resource = CfnElement.isCfnElement(construct) ? construct : construct.node.defaultChild;
+  if (!CfnElement.isCfnElement(resource)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(resource).getLogicalId(resource);
+}
+
+export interface Grant {
+  readonly action: string;
+  /** As in the template: "*", or a CloudFormation expression. */
+  readonly resource: unknown;
+}
+
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+interface IamPolicy {
+  readonly Properties: { readonly Roles: unknown; readonly PolicyDocument: { readonly Statement: Statement[] } };
+}
+
+/** Every AWS::IAM::Policy of the template. */
+export function iamPolicies(template: Template): IamPolicy[] {
+  return Object.values(template.findResources("AWS::IAM::Policy")) as IamPolicy[];
+}
+
+/** Every (action, resource) pair the role's policies allow, however CDK merged the statements. */
+export function grantsOf(template: Template, role: IConstruct): Grant[] {
+  const roleId = logicalIdOf(role);
+  return iamPolicies(template)
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement) => statement.Effect === "Allow")
+    .flatMap((statement) =>
+      [statement.Action]
+        .flat()
+        .flatMap((action) => [statement.Resource].flat().map((resource) => ({ action, resource }))),
+    );
+}

@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import mqtt from "mqtt";
+import { afterEach, describe, expect, it } from "vitest";
+import { openLocalStore } from "../../local/runtime/local-store.js";
+import { toSqliteTime } from "../../local/sqlite/time.js";
+import { eventually, query, reading, telemetry, tempDir } from "./local-helpers.js";
+
+const CLI = ["--import", "tsx", "local/cli.ts"];
+const children: ChildProcess[] = [];
+const cleanups: (() => void)[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+interface Cli {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function kaikai(args: readonly string[]): Cli {
+  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, output: () => stdout, exited };
+}
+
+async function brokerPortOf(cli: Cli): Promise<number> {
+  const port = await eventually(
+    "the startup banner",
+    () => cli.output().match(/broker +mqtt:\/\/127\.0\.0\.1:(\d+)/)?.[1],
+    60_000,
+  );
+  return Number(port);
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address !== null ? address.port : 1;
+}
+
+describe("kaikai start as a process", () => {
+  it("loses no acknowledged reading and stores no duplicate when killed mid-stream and restarted", async () => {
+    const dir = tempDir("kaikai-crash-");
+    cleanups.push(dir.remove);
+    const db = join(dir.path, "kaikai.db");
+    const first = kaikai(["start", "--no-simulate", "--port", "0", "--db", db]);
+    const port = await brokerPortOf(first);
+
+    // A sensor with a persistent client: QoS 1, resending what was not acknowledged after each
+    // reconnect (mqtt.js resends them one by one, hence the modest count).
+    const sensor = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      clientId: "crash-test-sensor",
+      clean: false,
+      reconnectPeriod: 100,
+      connectTimeout: 2000,
+    });
+    sensor.on("error", () => undefined);
+    cleanups.push(() => sensor.end(true));
+    const total = 1200;
+    const start = Date.now() - 2 * 3_600_000;
+    const acked = new Set<number>();
+    const ackedBeforeKill: number[] = [];
+    let killed = false;
+    for (let i = 0; i < total; i++) {
+      const sensorId = `SENS00${(i % 5) + 1}`;
+      sensor.publish(telemetry(sensorId), reading(sensorId, start + i * 1000, 10 + (i % 50)), { qos: 1 }, (error) => {
+        if (error !== undefined && error !== null) return;
+        acked.add(i);
+        if (!killed) ackedBeforeKill.push(i);
+      });
+    }
+    await eventually("some acknowledgements", () => (acked.size >= 200 ? true : undefined), 30_000);
+    killed = true;
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(ackedBeforeKill.length).toBeLessThan(total);
+
+    const second = kaikai(["start", "--no-simulate", "--port", String(port), "--db", db]);
+    await brokerPortOf(second);
+    await eventually("every reading acknowledged", () => (acked.size === total ? true : undefined), 60_000);
+    second.child.kill("SIGTERM");
+    const { code, stdout } = await second.exited;
+    expect(code).toBe(0);
+    expect(stdout).toContain("stopping:");
+
+    const stored = query<{ timestamp: string }>(db, "SELECT timestamp FROM measurements");
+    expect(stored).toHaveLength(total);
+    const times = new Set(stored.map((row) => Date.parse(`${row.timestamp.replace(" ", "T")}Z`)));
+    for (const index of ackedBeforeKill) expect(times.has(start + index * 1000)).toBe(true);
+    // The report totals, kept by triggers, count each reading once despite the resends.
+    expect(query(db, "SELECT SUM(readings) AS n FROM measurement_hour_totals")).toEqual([{ n: total }]);
+  }, 120_000);
+});
+
+describe("kaikai report and quarantine", () => {
+  it("prints the seed's queries as tables or JSON, and lists the quarantine", async () => {
+    const dir = tempDir("kaikai-report-");
+    cleanups.push(dir.remove);
+    const db = join(dir.path, "kaikai.db");
+    const store = openLocalStore(db);
+    const at = Date.now() - 60_000;
+    store
+      .prepare(
+        "INSERT INTO measurements (sensor_id, timestamp, pm25, temperature, humidity, co2, received_at) VALUES (?, ?, ?, 30, 70, 600, 0)",
+      )
+      .run("SENS004", toSqliteTime(at), 42);
+    store
+      .prepare(
+        "INSERT INTO quarantine (reason, detail, topic, received_at, payload, payload_encoding) VALUES ('malformed_json', 'bad', 't', 'x', '{', 'utf8')",
+      )
+      .run();
+    store.close();
+
+    const [table, json, quarantine] = await Promise.all([
+      kaikai(["report", "zone-ranking", "--db", db]).exited,
+      kaikai(["report", "sensor-activity", "--json", "--db", db]).exited,
+      kaikai(["quarantine", "list", "--reason", "malformed_json", "--db", db]).exited,
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^Commercial +1 +1 +42 .* 1 +POOR +117 +Unhealthy for Sensitive Groups$/m);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)[0]).toEqual({
+      sensor_id: "SENS004",
+      location_name: "Dakar - Médina",
+      measurements: 1,
+      last_measurement: toSqliteTime(at),
+      pm25_mean: 42,
+    });
+    expect(quarantine.stdout).toContain("Quarantined readings (malformed_json): 1");
+  });
+
+  it("says where to start when there is no database yet", async () => {
+    const { code, stderr } = await kaikai(["report", "dakar-sensors", "--db", "/nonexistent/kaikai.db"]).exited;
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(
+      "kaikai: no database at /nonexistent/kaikai.db: run 'npm start' first, or give --db (run 'npm run kaikai -- help' for usage)",
+    );
+  });
+});
+
+describe("kaikai command-line errors", () => {
+  const oneLine = (text: string) => text.trim().split("\n");
+
+  it("refuses an unknown flag with one line and exit code 2", async () => {
+    const { code, stderr, stdout } = await kaikai(["start", "--frobnicate"]).exited;
+    expect(code).toBe(2);
+    expect(oneLine(stderr)).toEqual(["kaikai: Unknown option '--frobnicate' (run 'npm run kaikai -- help' for usage)"]);
+    expect(stdout).toBe("");
+  });
+
+  it("refuses an unknown report and an unknown command the same way", async () => {
+    const [report, command] = await Promise.all([kaikai(["report", "nope"]).exited, kaikai(["launch"]).exited]);
+    expect(report.code).toBe(2);
+    expect(oneLine(report.stderr)).toHaveLength(1);
+    expect(report.stderr).toContain("dakar-sensors");
+    expect(command.code).toBe(2);
+    expect(oneLine(command.stderr)).toEqual([
+      "kaikai: unknown command 'launch' (run 'npm run kaikai -- help' for usage)",
+    ]);
+  });
+
+  it("says in one line that a --broker cannot be reached, and exits 1", async () => {
+    const dir = tempDir("kaikai-unreachable-");
+    cleanups.push(dir.remove);
+    const port = await closedPort();
+    const { code, stderr } = await kaikai([
+      "start",
+      "--no-simulate",
+      "--broker",
+      `mqtt://127.0.0.1:${port}`,
+      "--db",
+      join(dir.path, "k.db"),
+    ]).exited;
+    expect(code).toBe(1);
+    expect(oneLine(stderr)).toEqual([
+      `kaikai: cannot reach the MQTT broker at mqtt://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    ]);
+  });
+
+  it("refuses to listen beyond loopback without credentials", async () => {
+    const { code, stderr } = await kaikai(["start", "--listen", "0.0.0.0", "--no-simulate"]).exited;
+    expect(code).toBe(2);
+    expect(oneLine(stderr)).toHaveLength(1);
+    expect(stderr).toContain("wider than loopback");
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * The hourly roll-up with its real adapters against the emulator: the readings of an hour are
+ * written into the measurements table, binned by the roll-up's Timestream query, rolled up into
+ * hourly_aggregates, and the hourly rules raise their alerts on SNS.
+ *
+ * moto 5.2 has no query engine: its Query answers what was queued for the exact query text
+ * through moto's own API. On moto this test therefore queues, in two pages, the bins Timestream
+ * would compute for the readings it wrote (so the adapter's pagination and its parsing of
+ * Timestream's wire format are exercised, not the SQL). On LocalStack the real query runs.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { ResourceAlreadyExistsException } from "@aws-sdk/client-iot";
+import { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
+import type { ColumnInfo, QueryResponse, Row } from "@aws-sdk/client-timestream-query";
+import { CreateTableCommand } from "@aws-sdk/client-timestream-write";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { makeSnsAlertSink } from "../../lambdas/aws/alert-sinks.js";
+import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
+import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
+import {
+  makeTimestreamBinSource,
+  makeTimestreamHourlyWriter,
+  SENSOR_HOUR_MEASURE_NAME,
+} from "../../lambdas/aws/timestream-aggregates.js";
+import { createTimestreamQueryClient } from "../../lambdas/aws/timestream-query.js";
+import { HOURLY_BINS_SQL, renderSql } from "../../lambdas/aws/timestream-sql.js";
+import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream-store.js";
+import { HOUR_MS, MEASURES } from "../../lambdas/core/aggregates.js";
+import type { AlertNotice } from "../../lambdas/core/alert-types.js";
+import type { EnrichedReading } from "../../lambdas/core/reading.js";
+import { TABLES } from "../../lambdas/env-keys.js";
+import { makeHourlyRollupHandler } from "../../lambdas/handlers/hourly-rollup.js";
+import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
+import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
+import {
+  createAlertsTopic,
+  createMeasurementsTable,
+  createThing,
+  emulatorEndpoint,
+  isMoto,
+  receiveAll,
+  snsClient,
+  uniqueName,
+} from "./aws-emulator.js";
+import { readStoredRecords } from "./timestream-read-back.js";
+
+const NOW = Date.now();
+/** The last complete hour: what a scheduled run rolls up. */
+const HOUR = Math.floor(NOW / HOUR_MS) * HOUR_MS - HOUR_MS;
+const RULES = loadStagesFromCdkJson().dev.alertRules;
+
+/** SENS001 reports 50 times with a PM2.5 mean of 44.5 (above the hourly rule's 35), SENS002 40 times. */
+function readingsOfTheHour(): EnrichedReading[] {
+  const reading = (sensorId: string, minute: number, pm25: number): EnrichedReading => {
+    const sensor = REGISTRY.get(sensorId);
+    if (sensor === undefined) throw new Error(`no sensor ${sensorId}`);
+    const timestamp = HOUR + minute * 60_000;
+    const { locationName, zone, city } = sensor;
+    return {
+      sensorId,
+      timestamp,
+      pm25,
+      temperature: 30,
+      humidity: 65,
+      co2: 600,
+      locationName,
+      zone,
+      city,
+      receivedAt: timestamp,
+    };
+  };
+  return [
+    ...Array.from({ length: 50 }, (_, i) => reading("SENS001", i, 40 + (i % 10))),
+    ...Array.from({ length: 40 }, (_, i) => reading("SENS002", i, 10)),
+  ];
+}
+
+describe("hourly roll-up against the emulator", () => {
+  const readings = readingsOfTheHour();
+  let hourlyTable: { database: string; table: string };
+  let warningQueue: string;
+  let criticalQueue: string;
+  let run: () => Promise<unknown>;
+
+  beforeAll(async () => {
+    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
+    const logger = new Logger({ serviceName: "emulator-tier", logLevel: "SILENT" });
+    const metrics = new Metrics({ namespace: "KaikaiEmulatorTier", serviceName: "emulator-tier" });
+    const { database, table } = await createMeasurementsTable();
+    const writeClient = createTimestreamWriteClient();
+    await writeClient.send(new CreateTableCommand({ DatabaseName: database, TableName: TABLES.hourlyAggregates }));
+    hourlyTable = { database, table: TABLES.hourlyAggregates };
+    const [topic] = await Promise.all([
+      createAlertsTopic(),
+      ...SENSORS.map(({ sensorId }) =>
+        createThing(sensorId).catch((error: unknown) => {
+          if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+        }),
+      ),
+    ]);
+    warningQueue = topic.queueUrls.warning;
+    criticalQueue = topic.queueUrls.critical;
+
+    const store = createTimestreamStore({ client: writeClient, database, table, logger });
+    expect(await store.write(readings)).toEqual([]);
+    const range = { from: HOUR, to: HOUR + HOUR_MS };
+    if (await isMoto())
+      await queueQueryPages(renderSql(HOURLY_BINS_SQL, { database, table }, range), binsPages(readings));
+
+    const iotData = new IoTDataPlaneClient({ endpoint: emulatorEndpoint() });
+    const handler = makeHourlyRollupHandler({
+      registry: REGISTRY,
+      bins: makeTimestreamBinSource({ client: createTimestreamQueryClient(), database, table }),
+      writer: makeTimestreamHourlyWriter({ client: writeClient, ...hourlyTable }),
+      publisher: makeIotAggregatePublisher({ client: iotData }),
+      alerting: {
+        rules: RULES,
+        states: makeShadowAlertStateStore({ client: iotData, shadowName: uniqueName("alert-state") }),
+        sink: makeSnsAlertSink({ client: snsClient(), topicArn: topic.topicArn }),
+      },
+      clock: { now: () => NOW },
+      logger,
+      metrics,
+    });
+    run = () => handler({ hour: new Date(HOUR).toISOString() });
+  });
+
+  it("writes one hourly row per registry sensor, silent ones included, versioned by the run time", async () => {
+    await run();
+    const { records, versionsVisible } = await readStoredRecords(hourlyTable.database, hourlyTable.table, [
+      "sensor_id",
+    ]);
+    const rows = Object.fromEntries(records.map((record) => [record.dimensions.sensor_id, record]));
+    expect(Object.keys(rows).sort()).toEqual(SENSORS.map((s) => s.sensorId).sort());
+    for (const record of records) {
+      expect(record).toMatchObject({ measureName: SENSOR_HOUR_MEASURE_NAME, time: HOUR });
+      if (versionsVisible) expect(record.version).toBe(NOW);
+    }
+    const value = (sensorId: string, measure: string) => Number(rows[sensorId]?.measures[measure]?.value);
+    expect(value("SENS001", "readings")).toBe(50);
+    expect(value("SENS001", "pm25_mean")).toBeCloseTo(44.5, 9);
+    expect(value("SENS001", "completeness")).toBeCloseTo(50 / 60, 9);
+    expect(value("SENS002", "readings")).toBe(40);
+    expect(value("SENS005", "readings")).toBe(0);
+    expect(rows.SENS001?.measures.readings?.type).toBe("BIGINT");
+    expect(rows.SENS001?.measures.pm25_mean?.type).toBe("DOUBLE");
+  });
+
+  it("raises the hourly warnings on SNS: the PM2.5 mean of SENS001 and the silent sensors' completeness", async () => {
+    const warnings = await receiveAll(warningQueue, 4);
+    const notices = warnings.map((message) => JSON.parse(message.Body ?? "{}") as AlertNotice);
+    expect(notices.map((n) => `${n.sensorId} ${n.ruleId} ${n.state}`).sort()).toEqual([
+      "SENS001 pm25_hourly_mean_high opened",
+      "SENS003 completeness_low opened",
+      "SENS004 completeness_low opened",
+      "SENS005 completeness_low opened",
+    ]);
+    expect(await receiveAll(criticalQueue, 0)).toEqual([]);
+  });
+});
+
+/** Queues answers for one query text on moto; each Query call takes the next one. */
+async function queueQueryPages(queryString: string, pages: readonly QueryResponse[]): Promise<void> {
+  const response = await fetch(new URL("/moto-api/static/timestream/query-results", emulatorEndpoint()), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ region: process.env.AWS_REGION, results: { [queryString]: pages } }),
+  });
+  if (!response.ok) throw new Error(`moto refused the query results: ${response.status}`);
+}
+
+/** What Timestream answers to HOURLY_BINS_SQL for these readings, one sensor per page. */
+function binsPages(readings: readonly EnrichedReading[]): QueryResponse[] {
+  const column = (Name: string, ScalarType: "VARCHAR" | "TIMESTAMP" | "BIGINT" | "DOUBLE"): ColumnInfo => ({
+    Name,
+    Type: { ScalarType },
+  });
+  const columns: ColumnInfo[] = [
+    column("sensor_id", "VARCHAR"),
+    column("hour_start", "TIMESTAMP"),
+    column("readings", "BIGINT"),
+    ...MEASURES.flatMap((m) => [
+      column(`${m}_count`, "BIGINT"),
+      column(`${m}_sum`, "DOUBLE"),
+      column(`${m}_min`, "DOUBLE"),
+      column(`${m}_max`, "DOUBLE"),
+    ]),
+  ];
+  const sensorIds = [...new Set(readings.map((r) => r.sensorId))].sort();
+  const rows: Row[] = sensorIds.map((sensorId) => {
+    const mine = readings.filter((r) => r.sensorId === sensorId);
+    const stats = MEASURES.flatMap((m) => {
+      const values = mine.map((r) => r[m]);
+      return [values.length, values.reduce((a, b) => a + b, 0), Math.min(...values), Math.max(...values)];
+    });
+    const hourStart = new Date(HOUR).toISOString().replace("T", " ").replace("Z", "000000");
+    return { Data: [sensorId, hourStart, mine.length, ...stats].map((value) => ({ ScalarValue: String(value) })) };
+  });
+  return rows.map((row, index) => ({
+    QueryId: `emulator-${index}`,
+    ColumnInfo: columns,
+    Rows: [row],
+    ...(index < rows.length - 1 ? { NextToken: `page-${index + 1}` } : {}),
+  }));
+}
