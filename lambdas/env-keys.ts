@@ -29,6 +29,9 @@ export const TABLES = {
 /** Timestream multi-measure record name of a reading. */
 export const READING_MEASURE_NAME = "air_quality";
 
+/** Key prefix of quarantined readings in the quarantine bucket: the stack grants writes under it only. */
+export const QUARANTINE_PREFIX = "quarantine/";
+
 /** Named device shadow that holds a sensor's alert state. */
 export const ALERT_SHADOW_NAME = "alert-state";
 

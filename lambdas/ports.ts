@@ -2,6 +2,8 @@
  * The interfaces the core needs from the outside world. AWS adapters (lambdas/aws), local
  * adapters (local/) and test fakes implement them; handlers only ever see these.
  */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { MetricUnit } from "@aws-lambda-powertools/metrics/types";
 import type {
   HourlyAggregate,
   HourlySummary,
@@ -116,4 +118,15 @@ export interface ZoneAggregateWriter {
 export interface AggregatePublisher {
   publishHourly(summary: HourlySummary): Promise<void>;
   publishZones(summary: ZoneSummary): Promise<void>;
+}
+
+/** The part of a Powertools Logger the handlers use. */
+export type HandlerLogger = Pick<Logger, "info" | "warn" | "error">;
+
+/** The part of Powertools Metrics the handlers use: a Metrics instance fits, so does a test fake. */
+export interface HandlerMetrics {
+  addMetric(name: string, unit: MetricUnit, value: number): unknown;
+  publishStoredMetrics(): unknown;
+  /** A metric set of its own, so that a dimension added to it stays off the others. */
+  singleMetric(): Pick<HandlerMetrics, "addMetric"> & { addDimension(name: string, value: string): unknown };
 }

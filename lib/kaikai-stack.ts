@@ -137,15 +137,17 @@ function parseSensors(sensors: readonly Sensor[]): readonly Sensor[] {
   return result.data;
 }
 
-const RETENTION_DAYS: ReadonlySet<number> = new Set(
-  Object.values(RetentionDays).filter((value): value is number => typeof value === "number"),
+const RETENTION_DAYS: readonly RetentionDays[] = Object.values(RetentionDays).filter(
+  (value): value is RetentionDays => typeof value === "number",
 );
+
+const isRetentionDays = (days: number): days is RetentionDays => RETENTION_DAYS.some((value) => value === days);
 
 /** CloudWatch Logs accepts only a fixed set of retentions; anything else would fail the deploy. */
 export function toRetentionDays(days: number, path: string): RetentionDays {
-  if (!RETENTION_DAYS.has(days)) {
-    const allowed = [...RETENTION_DAYS].filter((value) => value > 0).sort((a, b) => a - b);
+  if (!isRetentionDays(days)) {
+    const allowed = RETENTION_DAYS.filter((value) => value > 0).sort((a, b) => a - b);
     throw new Error(`${path}: ${days} is not a CloudWatch Logs retention; use one of ${allowed.join(", ")}`);
   }
-  return days as RetentionDays;
+  return days;
 }

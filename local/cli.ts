@@ -41,7 +41,10 @@ Commands:
   quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
   help                  this text`;
 
-const HINT = "run 'npm run kaikai -- help' for usage";
+const hintFor = (command: string | undefined): string =>
+  command === "simulate"
+    ? "run 'npm run kaikai -- simulate --help' for usage"
+    : "run 'npm run kaikai -- help' for usage";
 const DAY_MS = 86_400_000;
 const FORCE_AFTER_MS = 1500;
 
@@ -336,9 +339,10 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+const argv = process.argv.slice(2);
+main(argv).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {
-    console.error(`kaikai: ${error.message} (${HINT})`);
+    console.error(`kaikai: ${error.message} (${hintFor(argv[0])})`);
     process.exitCode = 2;
   } else if (error instanceof BrokerUnreachableError || isAddressInUse(error)) {
     console.error(`kaikai: ${error.message}`);

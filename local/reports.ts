@@ -22,7 +22,7 @@ const TITLES: Record<SeedReportName, string> = {
   "dakar-sensors": "Sensors installed in Dakar, newest first",
   "sensor-activity": "Readings and last reading per sensor",
   "hourly-pm25": "Mean PM2.5 per sensor and hour of day, last 24 hours (UTC)",
-  "zone-ranking": "Air quality by zone, best first",
+  "zone-ranking": "Air quality by zone over all stored readings, best first",
 };
 
 const querySql = (name: SeedReportName): string =>

@@ -7,7 +7,9 @@
  * Each wait polls until its deadline (KAIKAI_SMOKE_TIMEOUT_SECONDS, 120 by default): on LocalStack
  * every reading goes through the topic rule, SQS, a Lambda container and Timestream.
  */
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import { DescribeEndpointCommand, IoTClient } from "@aws-sdk/client-iot";
 import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { ListTopicsCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
@@ -26,7 +28,6 @@ import { telemetryTopic } from "../lambdas/core/reading.js";
 import { TABLES } from "../lambdas/env-keys.js";
 
 const STACK = "Kaikai-dev";
-const DATABASE = "kaikai_dev";
 const ENDPOINT = process.env.AWS_ENDPOINT_URL ?? "http://localhost:4566";
 const TIMEOUT_MS = Number(process.env.KAIKAI_SMOKE_TIMEOUT_SECONDS ?? "120") * 1000;
 const POLL_MS = 2000;
@@ -39,10 +40,16 @@ const clientConfig = { endpoint: ENDPOINT };
 
 class SmokeFailure extends Error {}
 
+interface Deployed {
+  readonly bucket: string;
+  readonly topicArn: string;
+  readonly database: string;
+}
+
 async function main(): Promise<void> {
   await requireLocalStack();
-  const bucket = await findQuarantineBucket();
-  const topicArn = await findAlertsTopic();
+  const { bucket, topicArn, database } = await findDeployed();
+  console.log(`stack ${STACK}: quarantine bucket ${bucket}, alerts topic ${topicArn}, Timestream ${database}`);
   const subscriber = await subscribeCriticalAlerts(topicArn);
   const broker = await connectToBroker();
   try {
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
     // breach opens a new one; it must be stored before the breach is sent.
     await publish(broker, calm);
     await waitFor("the good readings are queryable in Timestream", async () => {
-      const stored = await storedTimes(["SENS001", "SENS002"]);
+      const stored = await storedTimes(database, ["SENS001", "SENS002"]);
       return stored.has(`SENS002@${good.timestamp}`) && stored.has(`SENS001@${calm.timestamp}`);
     });
     await publish(broker, hot);
@@ -91,10 +98,45 @@ async function requireLocalStack(): Promise<void> {
   }
 }
 
+/**
+ * What the deployed stack is made of: the environment's overrides, else the stack's outputs
+ * (DescribeStacks through the AWS CLI, v1 or v2), else, without an `aws` on the PATH, the names
+ * CloudFormation gives the resources.
+ */
+async function findDeployed(): Promise<Deployed> {
+  const outputs = await stackOutputs();
+  if (outputs === null) console.log("no aws CLI on the PATH: finding the stack's resources by their names");
+  const output = (key: string): string | undefined => {
+    const value = outputs?.[key];
+    if (outputs !== null && value === undefined) throw new SmokeFailure(`${STACK} has no output ${key}: redeploy it`);
+    return value;
+  };
+  return {
+    bucket:
+      process.env.KAIKAI_QUARANTINE_BUCKET || (output("QuarantineBucketName") ?? (await quarantineBucketByName())),
+    topicArn: process.env.KAIKAI_ALERTS_TOPIC_ARN || (output("AlertsTopicArn") ?? (await alertsTopicByName())),
+    database: output("TimestreamDatabaseName") ?? "kaikai_dev",
+  };
+}
+
+/** The stack's outputs by key; null when the AWS CLI is not installed. */
+async function stackOutputs(): Promise<Record<string, string> | null> {
+  const args = ["cloudformation", "describe-stacks", "--stack-name", STACK, "--endpoint-url", ENDPOINT];
+  const query = ["--region", String(process.env.AWS_REGION), "--query", "Stacks[0].Outputs", "--output", "json"];
+  let stdout: string;
+  try {
+    ({ stdout } = await promisify(execFile)("aws", [...args, ...query]));
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return null;
+    const stderr = error instanceof Error && "stderr" in error ? String(error.stderr).trim() : String(error);
+    throw new SmokeFailure(`cannot describe ${STACK} (${stderr.split("\n").at(-1)}): run npm run localstack:deploy`);
+  }
+  const outputs = (JSON.parse(stdout) ?? []) as { OutputKey?: string; OutputValue?: string }[];
+  return Object.fromEntries(outputs.map((output) => [output.OutputKey ?? "", output.OutputValue ?? ""]));
+}
+
 /** CloudFormation names a bucket `<stack>-<logical id>-<suffix>`, lowercased. */
-async function findQuarantineBucket(): Promise<string> {
-  const override = process.env.KAIKAI_QUARANTINE_BUCKET;
-  if (override) return override;
+async function quarantineBucketByName(): Promise<string> {
   const { Buckets = [] } = await new S3Client({ ...clientConfig, forcePathStyle: true }).send(
     new ListBucketsCommand({}),
   );
@@ -106,9 +148,7 @@ async function findQuarantineBucket(): Promise<string> {
   return name;
 }
 
-async function findAlertsTopic(): Promise<string> {
-  const override = process.env.KAIKAI_ALERTS_TOPIC_ARN;
-  if (override) return override;
+async function alertsTopicByName(): Promise<string> {
   const { Topics = [] } = await new SNSClient(clientConfig).send(new ListTopicsCommand({}));
   const arn = Topics.map((t) => t.TopicArn ?? "").find((a) => a.includes(`:${STACK}-AlertingAlerts`));
   if (arn === undefined) {
@@ -166,11 +206,11 @@ async function publish(broker: mqtt.MqttClient, reading: Record<string, unknown>
 }
 
 /** `sensor@epochMs` of the recent readings of those sensors. */
-async function storedTimes(sensorIds: readonly string[]): Promise<Set<string>> {
+async function storedTimes(database: string, sensorIds: readonly string[]): Promise<Set<string>> {
   const ids = sensorIds.map((id) => `'${id}'`).join(", ");
   const rows = await queryAll(
     createTimestreamQueryClient(clientConfig),
-    `SELECT sensor_id, time FROM "${DATABASE}"."${TABLES.measurements}" WHERE sensor_id IN (${ids}) AND time > ago(1h)`,
+    `SELECT sensor_id, time FROM "${database}"."${TABLES.measurements}" WHERE sensor_id IN (${ids}) AND time > ago(1h)`,
   );
   return new Set(rows.map((row) => `${String(row.sensor_id)}@${String(row.time)}`));
 }

@@ -1,12 +1,13 @@
-import { type IoTDataPlaneClient, PublishCommand as IotPublishCommand } from "@aws-sdk/client-iot-data-plane";
-import { type SNSClient, PublishCommand as SnsPublishCommand } from "@aws-sdk/client-sns";
+import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { AlertNotice } from "../core/alert-types.js";
 import { noticeAttributes, noticeSubject, noticeText } from "../core/alerts.js";
 import { alertTopic } from "../core/reading.js";
 import type { AlertSink } from "../ports.js";
+import { publishJson } from "./iot-data.js";
 import { type RetryOptions, withRetry } from "./retry.js";
 
-export const DEFAULT_PUBLISH_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 200 };
+const DEFAULT_PUBLISH_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 200 };
 
 /**
  * SNS with message attributes for filter policies. The message is JSON per protocol: e-mail gets
@@ -20,7 +21,7 @@ export function makeSnsAlertSink(deps: { readonly client: SNSClient; readonly to
         { DataType: "String", StringValue: value },
       ]);
       await deps.client.send(
-        new SnsPublishCommand({
+        new PublishCommand({
           TopicArn: deps.topicArn,
           Subject: noticeSubject(notice),
           MessageStructure: "json",
@@ -32,20 +33,9 @@ export function makeSnsAlertSink(deps: { readonly client: SNSClient; readonly to
   };
 }
 
-/** MQTT on `kaikai/alerts/{sensorId}`, QoS 1, the notice as JSON. */
+/** MQTT on `kaikai/alerts/{sensorId}`, the notice as JSON. */
 export function makeIotAlertSink(deps: { readonly client: IoTDataPlaneClient }): AlertSink {
-  return {
-    async publish(notice: AlertNotice): Promise<void> {
-      await deps.client.send(
-        new IotPublishCommand({
-          topic: alertTopic(notice.sensorId),
-          qos: 1,
-          contentType: "application/json",
-          payload: new TextEncoder().encode(JSON.stringify(notice)),
-        }),
-      );
-    },
-  };
+  return { publish: (notice) => publishJson(deps.client, alertTopic(notice.sensorId), notice) };
 }
 
 /**

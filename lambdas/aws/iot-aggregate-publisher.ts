@@ -1,22 +1,12 @@
-import { type IoTDataPlaneClient, PublishCommand } from "@aws-sdk/client-iot-data-plane";
-import type { HourlySummary, ZoneSummary } from "../core/aggregates.js";
+import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../core/reading.js";
 import type { AggregatePublisher } from "../ports.js";
+import { publishJson } from "./iot-data.js";
 
-/** Roll-up summaries on MQTT for live dashboards, QoS 1, JSON. */
+/** Roll-up summaries on MQTT for live dashboards. */
 export function makeIotAggregatePublisher(deps: { readonly client: IoTDataPlaneClient }): AggregatePublisher {
-  const publish = async (topic: string, summary: HourlySummary | ZoneSummary): Promise<void> => {
-    await deps.client.send(
-      new PublishCommand({
-        topic,
-        qos: 1,
-        contentType: "application/json",
-        payload: new TextEncoder().encode(JSON.stringify(summary)),
-      }),
-    );
-  };
   return {
-    publishHourly: (summary) => publish(HOURLY_AGGREGATES_TOPIC, summary),
-    publishZones: (summary) => publish(ZONE_AGGREGATES_TOPIC, summary),
+    publishHourly: (summary) => publishJson(deps.client, HOURLY_AGGREGATES_TOPIC, summary),
+    publishZones: (summary) => publishJson(deps.client, ZONE_AGGREGATES_TOPIC, summary),
   };
 }

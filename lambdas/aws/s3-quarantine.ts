@@ -1,10 +1,13 @@
 /** Quarantine over S3: one JSON Lines object per `put`, so one per invocation that rejected anything. */
 import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { QUARANTINE_PREFIX } from "../env-keys.js";
 import type { Clock, Quarantine, QuarantineEntry } from "../ports.js";
 
-export const QUARANTINE_PREFIX = "quarantine/";
-export const QUARANTINE_CONTENT_TYPE = "application/x-ndjson";
+/** Re-exported for the LocalStack smoke test, which imports it from here. */
+export { QUARANTINE_PREFIX };
+
+const QUARANTINE_CONTENT_TYPE = "application/x-ndjson";
 
 export interface S3QuarantineOptions {
   /** Resolved on first use, so that a batch without rejects never loads the S3 client. */
@@ -34,14 +37,14 @@ export function createS3Quarantine({ client, bucket, clock, uniqueId = randomUUI
 }
 
 /** Partitioned by day only, so that one object holds every reason of an invocation. */
-export function quarantineKey(at: Date, id: string): string {
+function quarantineKey(at: Date, id: string): string {
   const iso = at.toISOString();
   const [yyyy, mm, dd] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10)];
   return `${QUARANTINE_PREFIX}yyyy=${yyyy}/mm=${mm}/dd=${dd}/${iso}-${id}.jsonl`;
 }
 
 /** One line per entry, snake_case like the telemetry payloads, so Athena and jq read it as is. */
-export function toJsonLines(entries: readonly QuarantineEntry[]): string {
+function toJsonLines(entries: readonly QuarantineEntry[]): string {
   return entries
     .map((entry) =>
       JSON.stringify({

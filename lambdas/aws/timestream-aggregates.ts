@@ -21,13 +21,11 @@ import type {
 import type { HourlyAggregateSource, HourlyAggregateWriter, HourlyBinSource, ZoneAggregateWriter } from "../ports.js";
 import { type QueryRow, queryAll } from "./timestream-query.js";
 import { HOURLY_AGGREGATES_SQL, HOURLY_BINS_SQL, renderSql, type SqlTarget } from "./timestream-sql.js";
+import { TIMESTREAM_MAX_RECORDS_PER_WRITE } from "./timestream-store.js";
 
 /** Multi-measure record names of the roll-up tables. */
 export const SENSOR_HOUR_MEASURE_NAME = "sensor_hour";
-export const ZONE_HOUR_MEASURE_NAME = "zone_hour";
-
-/** Timestream takes at most 100 records per WriteRecords call. */
-export const MAX_RECORDS_PER_WRITE = 100;
+const ZONE_HOUR_MEASURE_NAME = "zone_hour";
 
 const measure = (Name: string, Value: string | number, Type: MeasureType): TimestreamMeasure => ({
   Name,
@@ -56,16 +54,39 @@ function statsMeasures(measures: MeasureStatsByMeasure): TimestreamMeasure[] {
   });
 }
 
+/** One multi-measure record per hour; the run time as version, so a re-run overwrites the hour. */
+function hourRecord(
+  measureName: string,
+  key: TimestreamDimension,
+  hourStart: number,
+  values: TimestreamMeasure[],
+  version: number,
+): TimestreamRecord {
+  return {
+    Dimensions: [key],
+    MeasureName: measureName,
+    MeasureValueType: "MULTI",
+    MeasureValues: values,
+    Time: String(hourStart),
+    TimeUnit: "MILLISECONDS",
+    Version: version,
+  };
+}
+
+/** Left out when null: Timestream has no null measure value. */
+const optionalMeasure = (name: string, value: string | number | null, type: MeasureType): TimestreamMeasure[] =>
+  value === null ? [] : [measure(name, value, type)];
+
 /**
  * sensor_id is the only dimension: a record is keyed by its dimensions and time, so a re-run
  * overwrites the hour even if the registry moved the sensor to another zone in between.
  */
-export function hourlyRecord(row: HourlyAggregate, version: number): TimestreamRecord {
-  return {
-    Dimensions: [dimension("sensor_id", row.sensorId)],
-    MeasureName: SENSOR_HOUR_MEASURE_NAME,
-    MeasureValueType: "MULTI",
-    MeasureValues: [
+function hourlyRecord(row: HourlyAggregate, version: number): TimestreamRecord {
+  return hourRecord(
+    SENSOR_HOUR_MEASURE_NAME,
+    dimension("sensor_id", row.sensorId),
+    row.hourStart,
+    [
       measure("location_name", row.locationName, "VARCHAR"),
       measure("zone", row.zone, "VARCHAR"),
       measure("city", row.city, "VARCHAR"),
@@ -74,35 +95,29 @@ export function hourlyRecord(row: HourlyAggregate, version: number): TimestreamR
       measure("completeness", row.completeness, "DOUBLE"),
       ...statsMeasures(row.measures),
     ],
-    Time: String(row.hourStart),
-    TimeUnit: "MILLISECONDS",
-    Version: version,
-  };
+    version,
+  );
 }
 
-export function zoneRecord(row: ZoneAggregate, version: number): TimestreamRecord {
-  const optional: TimestreamMeasure[] = [];
-  if (row.rank !== null) optional.push(measure("rank", row.rank, "BIGINT"));
-  if (row.evaluation !== null) optional.push(measure("evaluation", row.evaluation, "VARCHAR"));
-  if (row.aqi !== null) optional.push(measure("aqi", row.aqi, "BIGINT"));
-  if (row.aqiCategory !== null) optional.push(measure("aqi_category", row.aqiCategory, "VARCHAR"));
-  return {
-    Dimensions: [dimension("zone", row.zone)],
-    MeasureName: ZONE_HOUR_MEASURE_NAME,
-    MeasureValueType: "MULTI",
-    MeasureValues: [
+function zoneRecord(row: ZoneAggregate, version: number): TimestreamRecord {
+  return hourRecord(
+    ZONE_HOUR_MEASURE_NAME,
+    dimension("zone", row.zone),
+    row.hourStart,
+    [
       measure("sensors", row.sensors, "BIGINT"),
       measure("active_sensors", row.activeSensors, "BIGINT"),
       measure("readings", row.readings, "BIGINT"),
       measure("expected_readings", row.expectedReadings, "DOUBLE"),
       measure("completeness", row.completeness, "DOUBLE"),
       ...statsMeasures(row.measures),
-      ...optional,
+      ...optionalMeasure("rank", row.rank, "BIGINT"),
+      ...optionalMeasure("evaluation", row.evaluation, "VARCHAR"),
+      ...optionalMeasure("aqi", row.aqi, "BIGINT"),
+      ...optionalMeasure("aqi_category", row.aqiCategory, "VARCHAR"),
     ],
-    Time: String(row.hourStart),
-    TimeUnit: "MILLISECONDS",
-    Version: version,
-  };
+    version,
+  );
 }
 
 export interface TimestreamTableTarget extends SqlTarget {
@@ -110,12 +125,12 @@ export interface TimestreamTableTarget extends SqlTarget {
 }
 
 async function writeInChunks(target: TimestreamTableTarget, records: readonly TimestreamRecord[]): Promise<void> {
-  for (let start = 0; start < records.length; start += MAX_RECORDS_PER_WRITE) {
+  for (let start = 0; start < records.length; start += TIMESTREAM_MAX_RECORDS_PER_WRITE) {
     await target.client.send(
       new WriteRecordsCommand({
         DatabaseName: target.database,
         TableName: target.table,
-        Records: records.slice(start, start + MAX_RECORDS_PER_WRITE),
+        Records: records.slice(start, start + TIMESTREAM_MAX_RECORDS_PER_WRITE),
       }),
     );
   }

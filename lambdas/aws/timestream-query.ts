@@ -6,18 +6,14 @@ import {
   TimestreamQueryClient,
   type TimestreamQueryClientConfig,
 } from "@aws-sdk/client-timestream-query";
+import { withEndpointFromEnv } from "./client-endpoint.js";
 
-/**
- * The Timestream query client. Like the write client (timestream-store.ts): an emulator serves no
- * endpoint discovery, and an endpoint passed explicitly is what turns discovery off (setting
- * `endpointDiscoveryEnabled` beside an endpoint makes the SDK throw, even when false).
- */
+/** The Timestream query client, straight to an emulator when one is configured (client-endpoint.ts). */
 export function createTimestreamQueryClient(
   config: TimestreamQueryClientConfig = {},
   env: NodeJS.ProcessEnv = process.env,
 ): TimestreamQueryClient {
-  const endpoint = config.endpoint ?? env.AWS_ENDPOINT_URL_TIMESTREAM_QUERY ?? env.AWS_ENDPOINT_URL;
-  return new TimestreamQueryClient(endpoint === undefined ? config : { ...config, endpoint });
+  return new TimestreamQueryClient(withEndpointFromEnv(config, "AWS_ENDPOINT_URL_TIMESTREAM_QUERY", env));
 }
 
 export type QueryValue = string | number | boolean | null;

@@ -9,6 +9,7 @@ import {
 import type { EnrichedReading } from "../core/reading.js";
 import { toTimestreamRecord } from "../core/timestream-record.js";
 import type { ReadingStore, StoreRejection } from "../ports.js";
+import { withEndpointFromEnv } from "./client-endpoint.js";
 
 /** WriteRecords accepts at most 100 records a call. */
 export const TIMESTREAM_MAX_RECORDS_PER_WRITE = 100;
@@ -60,15 +61,10 @@ export function createTimestreamStore({ client, database, table, logger }: Times
   };
 }
 
-/**
- * The Timestream write client. Timestream needs endpoint discovery, which no emulator serves and
- * which the SDK still attempts under AWS_ENDPOINT_URL; an endpoint passed explicitly turns it off
- * (setting `endpointDiscoveryEnabled: false` beside an endpoint makes the SDK throw).
- */
+/** The Timestream write client, straight to an emulator when one is configured (client-endpoint.ts). */
 export function createTimestreamWriteClient(
   config: TimestreamWriteClientConfig = {},
   env: NodeJS.ProcessEnv = process.env,
 ): TimestreamWriteClient {
-  const endpoint = config.endpoint ?? env.AWS_ENDPOINT_URL_TIMESTREAM_WRITE ?? env.AWS_ENDPOINT_URL;
-  return new TimestreamWriteClient(endpoint === undefined ? config : { ...config, endpoint });
+  return new TimestreamWriteClient(withEndpointFromEnv(config, "AWS_ENDPOINT_URL_TIMESTREAM_WRITE", env));
 }

@@ -3,8 +3,8 @@
  * The rule passes the payload base64-encoded so that bytes which are not JSON still reach
  * validation and the quarantine instead of failing inside the rule.
  */
-import * as z from "zod";
 import { type InboundMessage, type Rejection, TELEMETRY_TOPIC_FILTER } from "./reading.js";
+import * as z from "./schema.js";
 
 /** Topic rule SQL (version 2016-03-23) whose output is the envelope below. */
 export const TELEMETRY_RULE_SQL = `SELECT encode(*, 'base64') AS payload, topic() AS topic, timestamp() AS received_at FROM '${TELEMETRY_TOPIC_FILTER}'`;
@@ -19,7 +19,7 @@ export const envelopeSchema = z.object({
   payload: z.base64(),
   topic: z.string(),
   /** Epoch ms; bounded to what a Date can hold. */
-  received_at: z.number().int().min(0).max(MAX_DATE_MS),
+  received_at: z.int().check(z.gte(0), z.lte(MAX_DATE_MS)),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 

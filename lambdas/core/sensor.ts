@@ -1,28 +1,27 @@
-import * as z from "zod";
+import * as z from "./schema.js";
 
 export const ZONES = ["Urban", "Residential", "Commercial"] as const;
 export type Zone = (typeof ZONES)[number];
 
-export const sensorSchema = z
-  .object({
-    sensorId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ or -, at most 64"),
-    locationName: z.string().min(1).max(128),
-    zone: z.enum(ZONES),
-    city: z.string().min(1).max(64),
-    latitude: z.number().min(-90).max(90),
-    longitude: z.number().min(-180).max(180),
-    installationDate: z.iso.date(),
-    /** How often the sensor publishes; completeness is measured against it. */
-    reportingIntervalSeconds: z.number().int().min(1).max(86_400),
-  })
-  .strict();
+const text = (maxLength: number) => z.string().check(z.minLength(1), z.maxLength(maxLength));
+
+export const sensorSchema = z.strictObject({
+  sensorId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ or -, at most 64")),
+  locationName: text(128),
+  zone: z.enum(ZONES),
+  city: text(64),
+  latitude: z.number().check(z.gte(-90), z.lte(90)),
+  longitude: z.number().check(z.gte(-180), z.lte(180)),
+  installationDate: z.iso.date(),
+  /** How often the sensor publishes; completeness is measured against it. */
+  reportingIntervalSeconds: z.int().check(z.gte(1), z.lte(86_400)),
+});
 
 export type Sensor = z.infer<typeof sensorSchema>;
 
-export const sensorListSchema = z
-  .array(sensorSchema)
-  .min(1)
-  .superRefine((sensors, ctx) => {
+export const sensorListSchema = z.array(sensorSchema).check(
+  z.minLength(1),
+  z.superRefine((sensors, ctx) => {
     const seen = new Set<string>();
     for (const [index, sensor] of sensors.entries()) {
       if (seen.has(sensor.sensorId)) {
@@ -30,7 +29,8 @@ export const sensorListSchema = z
       }
       seen.add(sensor.sensorId);
     }
-  });
+  }),
+);
 
 /** Sensors by id: the shape every consumer of the registry works with. */
 export type SensorRegistry = ReadonlyMap<string, Sensor>;

@@ -5,6 +5,7 @@
  * payload_too_large, malformed_json, not_an_object, missing_field, wrong_type, out_of_range,
  * sensor_mismatch, unknown_sensor, timestamp_in_future, timestamp_too_old.
  */
+import { isUtf8 } from "node:buffer";
 import {
   type EnrichedReading,
   type InboundMessage,
@@ -45,8 +46,6 @@ export const MAX_FIRMWARE_LENGTH = 32;
 const TOPIC_PREFIX = "kaikai/sensors/";
 const TOPIC_SUFFIX = "/telemetry";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
 const reject = (reason: ReasonCode, detail: string): ValidationResult => ({ ok: false, rejection: { reason, detail } });
 
 /** Validates one message and, when it is a good reading, enriches it from the registry. Never throws. */
@@ -55,16 +54,34 @@ export function validateMessage(message: InboundMessage, context: ValidationCont
   if (payload.byteLength > MAX_PAYLOAD_BYTES) {
     return reject("payload_too_large", `${payload.byteLength} bytes, the limit is ${MAX_PAYLOAD_BYTES}`);
   }
+  const text = decodeUtf8(payload);
+  if (text === undefined) return reject("malformed_json", "the payload is not valid UTF-8");
   let document: unknown;
   try {
-    document = JSON.parse(strictUtf8.decode(payload));
+    document = JSON.parse(text);
   } catch (error) {
-    return reject("malformed_json", error instanceof Error ? error.message : "not UTF-8 JSON");
+    return reject("malformed_json", error instanceof Error ? error.message : "not JSON");
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
     return reject("not_an_object", `the payload is ${describeJsonType(document)}, not a JSON object`);
   }
   return validateDocument(document as Record<string, unknown>, message, context);
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+/**
+ * The payload as text, or undefined when it is not UTF-8: what a fatal TextDecoder gives (a
+ * leading byte order mark dropped), at a fraction of its cost on the hot path, since `isUtf8` is
+ * one native pass and `Buffer#toString` decodes without building an error on the way.
+ */
+export function decodeUtf8(payload: Uint8Array): string | undefined {
+  if (!isUtf8(payload)) return undefined;
+  const bytes = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const hasBom = bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2];
+  return bytes.toString("utf8", hasBom ? UTF8_BOM.length : 0);
 }
 
 function validateDocument(
@@ -190,6 +207,75 @@ export function parseTimestamp(value: unknown): number | string {
     return Number.isSafeInteger(value) ? value : "timestamp as a number must be integer epoch milliseconds";
   }
   if (typeof value !== "string") return "timestamp must be an ISO 8601 string with a zone or integer epoch ms";
+  return parseCanonicalInstant(value) ?? parseIsoInstant(value);
+}
+
+/**
+ * Epoch ms of the form nearly every sensor sends, `YYYY-MM-DDTHH:MM:SSZ` or with `.sss` before
+ * the Z (what `Date#toISOString` writes), read by char codes and plain arithmetic; undefined for
+ * anything else, valid or not, which `parseIsoInstant` then reads or explains. The regex, its
+ * capture strings and `Date.UTC` were a fifth of the cost of a reading.
+ */
+export function parseCanonicalInstant(text: string): number | undefined {
+  const withMillis = text.length === 24;
+  if (!(text.length === 20 || withMillis) || text.charCodeAt(text.length - 1) !== CHAR_Z) return undefined;
+  if (!hasSeparators(text, CANONICAL_SEPARATORS) || (withMillis && text.charCodeAt(19) !== CHAR_DOT)) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const millis = withMillis ? digitsAt(text, 20, 3) : 0;
+  // Years 0..99 take the general path (see utcEpochMs); a negative value is a non-digit.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return undefined;
+  return ((daysFromEpoch(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
+}
+
+const CHAR_0 = 48;
+const CHAR_Z = 90;
+const CHAR_DOT = 46;
+/** The fixed punctuation of the canonical form, by position. */
+const CANONICAL_SEPARATORS: readonly (readonly [number, number])[] = [
+  [4, 45], // -
+  [7, 45], // -
+  [10, 84], // T
+  [13, 58], // :
+  [16, 58], // :
+];
+
+function hasSeparators(text: string, separators: typeof CANONICAL_SEPARATORS): boolean {
+  for (const [at, code] of separators) if (text.charCodeAt(at) !== code) return false;
+  return true;
+}
+
+/** The decimal number written by `count` ASCII digits from `start`, or -1 if one is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let at = start; at < start + count; at++) {
+    const digit = text.charCodeAt(at) - CHAR_0;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date, by integer arithmetic (Howard Hinnant's
+ * days_from_civil): the same as `Date.UTC(...) / 86_400_000`, without the call.
+ */
+function daysFromEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** The general reading of any contract ISO string (offsets, no seconds, long fractions). */
+export function parseIsoInstant(value: string): number | string {
   const match = ISO_INSTANT.exec(value);
   if (match === null) {
     return /^\d{4}-\d{2}-\d{2}T[\d:.,]+$/.test(value)

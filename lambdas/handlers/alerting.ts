@@ -1,4 +1,3 @@
-import type { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { AlertRule } from "../core/alert-rules.js";
 import type { SensorAlertStates } from "../core/alert-types.js";
@@ -6,18 +5,14 @@ import { evaluateAlerts, readingSample, type Sample } from "../core/alerts.js";
 import type { EnrichedReading } from "../core/reading.js";
 import type { Zone } from "../core/sensor.js";
 import { METRIC } from "../metric-names.js";
-import { type AlertSink, type AlertStateStore, type StoredReadingsListener, VersionConflictError } from "../ports.js";
-
-/** The part of a Powertools Logger the alerting and roll-up handlers use. */
-export type HandlerLogger = Pick<Logger, "info" | "warn" | "error">;
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
-/** The part of Powertools Metrics they use: a Metrics instance fits, so does a silent stub. */
-export interface HandlerMetrics {
-  addMetric(name: string, unit: Unit, value: number): unknown;
-  publishStoredMetrics(): unknown;
-  /** A metric set of its own, so that a dimension added to it stays off the others. */
-  singleMetric(): Pick<HandlerMetrics, "addMetric"> & { addDimension(name: string, value: string): unknown };
-}
+import {
+  type AlertSink,
+  type AlertStateStore,
+  type HandlerLogger,
+  type HandlerMetrics,
+  type StoredReadingsListener,
+  VersionConflictError,
+} from "../ports.js";
 
 export interface AlertingDeps {
   /** Rules of one scope: the caller picks "reading" or "hourly" ones. */
@@ -55,7 +50,7 @@ function addOutcomes(a: AlertOutcome, b: AlertOutcome): AlertOutcome {
  * conflict (another invocation saved in between) it reloads and re-applies, without publishing
  * again what this call already delivered.
  */
-export async function evaluateSensorAlerts(
+async function evaluateSensorAlerts(
   deps: AlertingDeps,
   sensor: { readonly sensorId: string; readonly zone: Zone },
   samples: readonly Sample[],
@@ -101,13 +96,32 @@ export async function evaluateSensorAlerts(
   return counts;
 }
 
+interface SensorSamples {
+  readonly zone: Zone;
+  readonly samples: readonly Sample[];
+}
+
+/** Each sensor's samples, in the order of `items`, with the sensor's zone. */
+export function samplesBySensor<Item extends { readonly sensorId: string; readonly zone: Zone }>(
+  items: readonly Item[],
+  toSample: (item: Item) => Sample,
+): Map<string, SensorSamples> {
+  const bySensor = new Map<string, { zone: Zone; samples: Sample[] }>();
+  for (const item of items) {
+    const entry = bySensor.get(item.sensorId) ?? { zone: item.zone, samples: [] };
+    entry.samples.push(toSample(item));
+    bySensor.set(item.sensorId, entry);
+  }
+  return bySensor;
+}
+
 /**
  * Evaluates several sensors at once. A sensor whose evaluation fails (state store down, conflicts
  * exhausted) is logged and skipped: alerts never make the caller fail.
  */
 export async function evaluateAlertsBySensor(
   deps: AlertingDeps,
-  bySensor: ReadonlyMap<string, { readonly zone: Zone; readonly samples: readonly Sample[] }>,
+  bySensor: ReadonlyMap<string, SensorSamples>,
 ): Promise<AlertOutcome> {
   const outcomes = await Promise.all(
     [...bySensor.entries()].map(async ([sensorId, { zone, samples }]) => {
@@ -131,13 +145,7 @@ export function makeReadingAlerter(deps: AlertingDeps): StoredReadingsListener {
   return {
     async onStored(readings: readonly EnrichedReading[]): Promise<void> {
       if (rules.length === 0 || readings.length === 0) return;
-      const bySensor = new Map<string, { zone: Zone; samples: Sample[] }>();
-      for (const reading of readings) {
-        const entry = bySensor.get(reading.sensorId) ?? { zone: reading.zone, samples: [] };
-        entry.samples.push(readingSample(reading));
-        bySensor.set(reading.sensorId, entry);
-      }
-      await evaluateAlertsBySensor({ ...deps, rules }, bySensor);
+      await evaluateAlertsBySensor({ ...deps, rules }, samplesBySensor(readings, readingSample));
     },
   };
 }

@@ -2,11 +2,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
-import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../aws/alert-sinks.js";
+import { makeAwsAlertPorts } from "../aws/alert-ports.js";
 import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
 import { createIotDataClient } from "../aws/iot-data.js";
 import { createMetrics } from "../aws/metrics.js";
-import { makeShadowAlertStateStore } from "../aws/shadow-alert-state.js";
 import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../aws/timestream-aggregates.js";
 import { createTimestreamQueryClient } from "../aws/timestream-query.js";
 import { createTimestreamWriteClient } from "../aws/timestream-store.js";
@@ -34,11 +33,7 @@ const rollup = makeHourlyRollupHandler({
   publisher: makeIotAggregatePublisher({ client: iotData }),
   alerting: {
     rules: config.alerts.rules,
-    states: makeShadowAlertStateStore({ client: iotData }),
-    sink: fanOutAlertSink([
-      makeSnsAlertSink({ client: new SNSClient({}), topicArn: config.alerts.topicArn }),
-      makeIotAlertSink({ client: iotData }),
-    ]),
+    ...makeAwsAlertPorts({ sns: new SNSClient({}), iot: iotData, topicArn: config.alerts.topicArn }),
   },
   clock: systemClock,
   logger,

@@ -1,17 +1,17 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { HourlyAggregate } from "../core/aggregates.js";
-import { hourlySample, type Sample } from "../core/alerts.js";
+import { hourlySample } from "../core/alerts.js";
 import { hourlyAggregates, hourlySummaries, isoHour } from "../core/rollup.js";
-import type { SensorRegistry, Zone } from "../core/sensor.js";
+import type { SensorRegistry } from "../core/sensor.js";
 import { METRIC } from "../metric-names.js";
-import type { AggregatePublisher, Clock, HourlyAggregateWriter, HourlyBinSource } from "../ports.js";
-import {
-  type AlertingDeps,
-  type AlertOutcome,
-  evaluateAlertsBySensor,
-  type HandlerLogger,
-  type HandlerMetrics,
-} from "./alerting.js";
+import type {
+  AggregatePublisher,
+  Clock,
+  HandlerLogger,
+  HandlerMetrics,
+  HourlyAggregateWriter,
+  HourlyBinSource,
+} from "../ports.js";
+import { type AlertingDeps, type AlertOutcome, evaluateAlertsBySensor, samplesBySensor } from "./alerting.js";
 import { rollupRange } from "./rollup-event.js";
 
 export interface HourlyRollupDeps {
@@ -33,16 +33,6 @@ export interface HourlyRollupResult {
   /** The run time: the version of every row written. */
   readonly version: number;
   readonly alerts: AlertOutcome;
-}
-
-function samplesBySensor(rows: readonly HourlyAggregate[]): Map<string, { zone: Zone; samples: Sample[] }> {
-  const bySensor = new Map<string, { zone: Zone; samples: Sample[] }>();
-  for (const row of rows) {
-    const entry = bySensor.get(row.sensorId) ?? { zone: row.zone, samples: [] };
-    entry.samples.push(hourlySample(row));
-    bySensor.set(row.sensorId, entry);
-  }
-  return bySensor;
 }
 
 /**
@@ -73,7 +63,7 @@ export function makeHourlyRollupHandler(deps: HourlyRollupDeps): (event: unknown
           deps.logger.warn("hourly summary not published", { hour: summary.hour, error });
         }
       }
-      const alerts = await evaluateAlertsBySensor(alerting, samplesBySensor(rows));
+      const alerts = await evaluateAlertsBySensor(alerting, samplesBySensor(rows, hourlySample));
 
       // Gauges describe the newest hour only: a backfill must not report history as the present.
       const hours = [...new Set(rows.map((row) => row.hourStart))];

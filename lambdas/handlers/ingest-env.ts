@@ -1,18 +1,20 @@
 /** The ingest function's environment, checked once at cold start. */
-import * as z from "zod";
+import * as z from "../core/schema.js";
 import { parseRegistry, type SensorRegistry } from "../core/sensor.js";
 import { ENV } from "../env-keys.js";
 
 const DAY_MS = 86_400_000;
 
+const nonEmpty = z.string().check(z.minLength(1));
+
 const ingestEnvSchema = z.object({
-  [ENV.stage]: z.string().min(1),
-  [ENV.sensorRegistry]: z.string().min(1),
-  [ENV.timestreamDatabase]: z.string().min(1),
-  [ENV.measurementsTable]: z.string().min(1),
-  [ENV.quarantineBucket]: z.string().min(1),
-  [ENV.maxReadingAgeDays]: z.coerce.number().int().positive(),
-  [ENV.iotDataEndpoint]: z.url().optional(),
+  [ENV.stage]: nonEmpty,
+  [ENV.sensorRegistry]: nonEmpty,
+  [ENV.timestreamDatabase]: nonEmpty,
+  [ENV.measurementsTable]: nonEmpty,
+  [ENV.quarantineBucket]: nonEmpty,
+  [ENV.maxReadingAgeDays]: z.pipe(z.coerce.number(), z.int().check(z.positive())),
+  [ENV.iotDataEndpoint]: z.optional(z.url()),
 });
 
 export interface IngestConfig {

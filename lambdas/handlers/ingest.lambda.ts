@@ -3,13 +3,12 @@
  * loads on the first reject only, so that a clean batch never pays for it at cold start.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createLazyAlertPorts } from "../aws/lazy-alerting.js";
+import { createMetrics } from "../aws/metrics.js";
 import { createS3Quarantine } from "../aws/s3-quarantine.js";
 import { createTimestreamStore, createTimestreamWriteClient } from "../aws/timestream-store.js";
-import { METRICS_NAMESPACE, METRICS_SERVICE, STAGE_DIMENSION } from "../metric-names.js";
 import { systemClock } from "../ports.js";
 import { makeReadingAlerter } from "./alerting.js";
 import { makeIngestHandler } from "./ingest.js";
@@ -19,11 +18,7 @@ import { readOptionalAlertConfig } from "./rollup-env.js";
 const config = readIngestConfig(process.env);
 const alertConfig = readOptionalAlertConfig(process.env);
 const logger = new Logger();
-const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName: METRICS_SERVICE,
-  defaultDimensions: { [STAGE_DIMENSION]: config.stage },
-});
+const metrics = createMetrics(config.stage);
 
 let s3Client: Promise<S3Client> | undefined;
 const loadS3Client = (): Promise<S3Client> => {

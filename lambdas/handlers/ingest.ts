@@ -4,7 +4,6 @@
  * feeds it MQTT messages); `makeIngestHandler` adapts it to an SQS batch with partial failures.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import type { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { parseEnvelope } from "../core/envelope.js";
@@ -12,17 +11,18 @@ import type { EnrichedReading, InboundMessage, ReasonCode, Rejection } from "../
 import type { SensorRegistry } from "../core/sensor.js";
 import { sensorIdFromTopic, validateMessage } from "../core/validate.js";
 import { METRIC, REASON_DIMENSION } from "../metric-names.js";
-import type { Clock, Quarantine, QuarantineEntry, ReadingStore, StoredReadingsListener } from "../ports.js";
+import type {
+  Clock,
+  HandlerLogger,
+  HandlerMetrics,
+  Quarantine,
+  QuarantineEntry,
+  ReadingStore,
+  StoredReadingsListener,
+} from "../ports.js";
 
-export type IngestLogger = Pick<Logger, "info" | "warn" | "error">;
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
-/** The part of Powertools Metrics the pipeline uses: a Metrics instance fits, so does a silent stub. */
-export interface IngestMetrics {
-  addMetric(name: string, unit: Unit, value: number): unknown;
-  publishStoredMetrics(): unknown;
-  /** A metric set of its own, so that a dimension added to it stays off the others. */
-  singleMetric(): Pick<IngestMetrics, "addMetric"> & { addDimension(name: string, value: string): unknown };
-}
+/** @deprecated The shared HandlerMetrics (lambdas/ports.ts); kept until bench/store-efficiency.ts moves to it. */
+export type IngestMetrics = HandlerMetrics;
 
 export interface IngestDeps {
   readonly registry: SensorRegistry;
@@ -32,8 +32,8 @@ export interface IngestDeps {
   readonly listener?: StoredReadingsListener;
   /** Oldest reading the store accepts, as an age in ms. */
   readonly maxReadingAgeMs: number;
-  readonly logger: IngestLogger;
-  readonly metrics: IngestMetrics;
+  readonly logger: HandlerLogger;
+  readonly metrics: HandlerMetrics;
 }
 
 /** A message to ingest; `transportRejection` is set when its transport already found it unreadable. */
@@ -221,7 +221,7 @@ function toIngestMessage(record: SQSRecord, clock: Clock): IngestMessage {
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Keeps the payload whole: as text when it is UTF-8, otherwise base64. */
-export function toQuarantineEntry(message: InboundMessage, rejection: Rejection): QuarantineEntry {
+function toQuarantineEntry(message: InboundMessage, rejection: Rejection): QuarantineEntry {
   const sensorId = sensorIdFromTopic(message.topic);
   return {
     reason: rejection.reason,

@@ -1,10 +1,10 @@
 /** The environments of the roll-up functions and of alerting, checked once at cold start. */
-import * as z from "zod";
 import { type AlertRule, alertRulesSchema } from "../core/alert-rules.js";
+import * as z from "../core/schema.js";
 import { parseRegistry, type SensorRegistry } from "../core/sensor.js";
 import { ENV } from "../env-keys.js";
 
-function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
+function parseEnv<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new Error(`${what} environment is invalid:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
@@ -18,9 +18,9 @@ function parseJsonVariable<T>(name: string, json: string, parse: (value: unknown
   }
 }
 
-const name = z.string().min(1);
+const name = z.string().check(z.minLength(1));
 /** IOT_DATA_ENDPOINT: unset outside AWS, where the IoT client keeps the SDK's endpoint resolution. */
-const iotDataEndpoint = z.url().optional();
+const iotDataEndpoint = z.optional(z.url());
 
 export interface AlertConfig {
   readonly rules: readonly AlertRule[];

@@ -2,8 +2,14 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { ZoneSummary } from "../core/aggregates.js";
 import { hoursOf, isoHour, zoneAggregates, zoneSummaries } from "../core/rollup.js";
 import { METRIC, ZONE_DIMENSION } from "../metric-names.js";
-import type { AggregatePublisher, Clock, HourlyAggregateSource, ZoneAggregateWriter } from "../ports.js";
-import type { HandlerLogger, HandlerMetrics } from "./alerting.js";
+import type {
+  AggregatePublisher,
+  Clock,
+  HandlerLogger,
+  HandlerMetrics,
+  HourlyAggregateSource,
+  ZoneAggregateWriter,
+} from "../ports.js";
 import { rollupRange } from "./rollup-event.js";
 
 export interface ZoneRollupDeps {

@@ -55,8 +55,15 @@ export function parseStages(context: unknown): Stages {
   return result.data;
 }
 
+const CDK_JSON = new URL("../../cdk.json", import.meta.url);
+const cdkJsonSchema = z.object({ context: z.record(z.string(), z.unknown()).default({}) });
+
+/** The context of a cdk.json file (the stages and CDK's feature flags), as `cdk synth` reads it. */
+export function readCdkContext(path: URL | string = CDK_JSON): Record<string, unknown> {
+  return cdkJsonSchema.parse(JSON.parse(readFileSync(path, "utf8"))).context;
+}
+
 /** Reads the stages from a cdk.json file, for the local runtime and tests that run outside `cdk`. */
-export function loadStagesFromCdkJson(path = new URL("../../cdk.json", import.meta.url)): Stages {
-  const cdkJson = JSON.parse(readFileSync(path, "utf8")) as { context?: Record<string, unknown> };
-  return parseStages(cdkJson.context?.[STAGES_CONTEXT_KEY]);
+export function loadStagesFromCdkJson(path: URL | string = CDK_JSON): Stages {
+  return parseStages(readCdkContext(path)[STAGES_CONTEXT_KEY]);
 }

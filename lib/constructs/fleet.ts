@@ -6,7 +6,7 @@ import type { Sensor } from "../../lambdas/core/sensor.js";
 
 /** The IoT policy variable that a connected, certificate-attached thing resolves to. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, resolved by IoT Core, not by JavaScript.
-export const THING_NAME_VARIABLE = "${iot:Connection.Thing.ThingName}";
+const THING_NAME_VARIABLE = "${iot:Connection.Thing.ThingName}";
 
 export interface FleetProps {
   readonly stage: string;
@@ -67,7 +67,7 @@ export class Fleet extends Construct {
 }
 
 /** Thing attribute values allow only `[a-zA-Z0-9_.,@/:#-]`: accents are folded, the rest becomes `_`. */
-export function toThingAttributeValue(value: string): string {
+function toThingAttributeValue(value: string): string {
   return value
     .normalize("NFD")
     .replace(/\p{M}/gu, "")
@@ -78,7 +78,7 @@ export function toThingAttributeValue(value: string): string {
  * CloudFormation cannot give a thing a type, and a thing without one holds at most three
  * attributes, so the registry's fields are packed into three searchable ones.
  */
-export function thingAttributes(sensor: Sensor): Record<string, string> {
+function thingAttributes(sensor: Sensor): Record<string, string> {
   return {
     zone: sensor.zone,
     location: toThingAttributeValue(`${sensor.city}/${sensor.locationName}`),

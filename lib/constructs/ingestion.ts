@@ -8,15 +8,13 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { TELEMETRY_RULE_SQL, TELEMETRY_RULE_SQL_VERSION } from "../../lambdas/core/envelope.js";
 import { TELEMETRY_TOPIC_FILTER } from "../../lambdas/core/reading.js";
-import { ENV, FUNCTION_ENTRIES } from "../../lambdas/env-keys.js";
+import { ENV, FUNCTION_ENTRIES, QUARANTINE_PREFIX } from "../../lambdas/env-keys.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import { INGESTION_DEFAULTS } from "./ingestion-defaults.js";
 import { KaikaiFunction, type KaikaiFunctionProps } from "./kaikai-function.js";
 
 /** Where the topic rule writes the messages it could not deliver to the queue. */
 export const RULE_ERRORS_PREFIX = "rule-errors/";
-/** Where the ingest function writes refused readings. */
-export const INGEST_QUARANTINE_PREFIX = "quarantine/";
 
 export interface IngestionProps {
   /** Settings shared by every function of the stage (stage, log retention, removal policy). */
@@ -90,7 +88,7 @@ export class Ingestion extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    this.ingestFunction.bindBucket(ENV.quarantineBucket, props.quarantineBucket, INGEST_QUARANTINE_PREFIX);
+    this.ingestFunction.bindBucket(ENV.quarantineBucket, props.quarantineBucket, QUARANTINE_PREFIX);
 
     this.topicRuleRole = new Role(this, "TopicRuleRole", {
       assumedBy: new ServicePrincipal("iot.amazonaws.com", {

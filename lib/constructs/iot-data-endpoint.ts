@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { acknowledgeWildcard } from "../nag.js";
 
 /** The endpoint type whose certificate is issued by Amazon Trust Services, as AWS recommends. */
-export const IOT_DATA_ATS_ENDPOINT_TYPE = "iot:Data-ATS";
+const IOT_DATA_ATS_ENDPOINT_TYPE = "iot:Data-ATS";
 
 export interface IotDataEndpointProps {
   /** Retention of the lookup function's log group. */

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CfnResource, type Duration, type RemovalPolicy, Stack } from "aws-cdk-lib";
-import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -196,7 +196,7 @@ export class KaikaiFunction extends Construct {
     if (this.describeEndpointsGranted) return;
     this.describeEndpointsGranted = true;
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["timestream:DescribeEndpoints"], resources: ["*"] }),
+      new PolicyStatement({ actions: ["timestream:DescribeEndpoints"], resources: ["*"] }),
     );
     acknowledgeWildcard(
       this.role,

@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import {
   Alarm,
+  type AlarmProps,
   AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
@@ -164,7 +165,9 @@ export class Observability extends Construct {
     });
   }
 
-  private addAlarm(alarmId: string, alarm: Alarm): void {
+  /** An alarm named `kaikai-<stage>-<alarmId>` that notifies the ops topic when it fires and when it clears. */
+  private addAlarm(constructId: string, alarmId: string, props: Omit<AlarmProps, "alarmName">): void {
+    const alarm = new Alarm(this, constructId, { ...props, alarmName: this.alarmName(alarmId) });
     alarm.addAlarmAction(this.alarmAction);
     alarm.addOkAction(this.alarmAction);
     this.alarmsById[alarmId] = alarm;
@@ -189,37 +192,27 @@ export class Observability extends Construct {
 
   private createFunctionAlarms(): void {
     for (const [label, fn] of Object.entries(this.props.functions)) {
-      const alarmId = `errors-${label}`;
-      this.addAlarm(
-        alarmId,
-        new Alarm(this, `ErrorsAlarm-${label}`, {
-          alarmName: this.alarmName(alarmId),
-          alarmDescription: `The ${label} function threw at least once.`,
-          metric: fn.metricErrors({ period: this.period, statistic: "Sum" }),
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      this.addAlarm(`ErrorsAlarm-${label}`, `errors-${label}`, {
+        alarmDescription: `The ${label} function threw at least once.`,
+        metric: fn.metricErrors({ period: this.period, statistic: "Sum" }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
     }
   }
 
   private createQueueAlarms(): void {
     for (const [label, dlq] of Object.entries(this.props.deadLetterQueues)) {
-      const alarmId = `dlq-${label}`;
-      this.addAlarm(
-        alarmId,
-        new Alarm(this, `DlqAlarm-${label}`, {
-          alarmName: this.alarmName(alarmId),
-          alarmDescription: `Messages are waiting in the ${label} dead-letter queue: inspect them and redrive.`,
-          metric: dlq.metricApproximateNumberOfMessagesVisible({ period: this.period, statistic: "Maximum" }),
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      this.addAlarm(`DlqAlarm-${label}`, `dlq-${label}`, {
+        alarmDescription: `Messages are waiting in the ${label} dead-letter queue: inspect them and redrive.`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: this.period, statistic: "Maximum" }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
     }
   }
 
@@ -237,19 +230,14 @@ export class Observability extends Construct {
   }
 
   private createIotAlarm(): void {
-    const alarmId = "iot-rule-action-failures";
-    this.addAlarm(
-      alarmId,
-      new Alarm(this, "IotRuleFailureAlarm", {
-        alarmName: this.alarmName(alarmId),
-        alarmDescription: "The IoT topic rule could not hand readings to its action (see its error action).",
-        metric: this.iotRuleMetric("Failure"),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    this.addAlarm("IotRuleFailureAlarm", "iot-rule-action-failures", {
+      alarmDescription: "The IoT topic rule could not hand readings to its action (see its error action).",
+      metric: this.iotRuleMetric("Failure"),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 
   private rejectShare(period: Duration): MathExpression {
@@ -267,48 +255,36 @@ export class Observability extends Construct {
   private createPipelineAlarms(): void {
     const { ops } = this.props.config;
     const rejectSharePeriod = this.props.rejectSharePeriod ?? OBSERVABILITY_DEFAULTS.rejectSharePeriod;
-    this.addAlarm(
-      "reject-share",
-      new Alarm(this, "RejectShareAlarm", {
-        alarmName: this.alarmName("reject-share"),
-        alarmDescription: `More than ${ops.rejectSharePercent}% of readings were quarantined (see the reject mix).`,
-        metric: this.rejectShare(rejectSharePeriod),
-        threshold: ops.rejectSharePercent,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        // No readings at all is the silent-pipeline alarm's case, not this one's.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    this.addAlarm("RejectShareAlarm", "reject-share", {
+      alarmDescription: `More than ${ops.rejectSharePercent}% of readings were quarantined (see the reject mix).`,
+      metric: this.rejectShare(rejectSharePeriod),
+      threshold: ops.rejectSharePercent,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No readings at all is the silent-pipeline alarm's case, not this one's.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
-    this.addAlarm(
-      "no-reading-stored",
-      new Alarm(this, "SilentPipelineAlarm", {
-        alarmName: this.alarmName("no-reading-stored"),
-        alarmDescription: `No reading was stored for ${ops.silentMinutes} minutes.`,
-        metric: this.kaikaiMetric(METRIC.readingsStored, "Sum", { period: Duration.minutes(ops.silentMinutes) }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.BREACHING,
-      }),
-    );
+    this.addAlarm("SilentPipelineAlarm", "no-reading-stored", {
+      alarmDescription: `No reading was stored for ${ops.silentMinutes} minutes.`,
+      metric: this.kaikaiMetric(METRIC.readingsStored, "Sum", { period: Duration.minutes(ops.silentMinutes) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
 
     const rollupPeriod = OBSERVABILITY_DEFAULTS.rollupPeriod;
     if (ops.minActiveSensors > 0) {
-      this.addAlarm(
-        "active-sensors-low",
-        new Alarm(this, "ActiveSensorsAlarm", {
-          alarmName: this.alarmName("active-sensors-low"),
-          alarmDescription: `Fewer than ${ops.minActiveSensors} sensors reported in the last hour rolled up.`,
-          metric: this.kaikaiMetric(METRIC.activeSensors, "Maximum", { period: rollupPeriod }),
-          threshold: ops.minActiveSensors,
-          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          // A roll-up that did not run is the roll-up alarms' case.
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      this.addAlarm("ActiveSensorsAlarm", "active-sensors-low", {
+        alarmDescription: `Fewer than ${ops.minActiveSensors} sensors reported in the last hour rolled up.`,
+        metric: this.kaikaiMetric(METRIC.activeSensors, "Maximum", { period: rollupPeriod }),
+        threshold: ops.minActiveSensors,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // A roll-up that did not run is the roll-up alarms' case.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
     }
 
     const missedHours = this.props.rollupMissedHours ?? OBSERVABILITY_DEFAULTS.rollupMissedHours;
@@ -317,19 +293,15 @@ export class Observability extends Construct {
       { alarmId: "zone-rollup-missed", constructId: "ZoneRollupAlarm", metricName: METRIC.zoneRollupRuns },
     ] as const;
     for (const { alarmId, constructId, metricName } of rollups) {
-      this.addAlarm(
-        alarmId,
-        new Alarm(this, constructId, {
-          alarmName: this.alarmName(alarmId),
-          alarmDescription: `No successful ${metricName} for ${missedHours} hours: the roll-up failed or did not run.`,
-          metric: this.kaikaiMetric(metricName, "Sum", { period: rollupPeriod }),
-          threshold: 1,
-          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          evaluationPeriods: missedHours,
-          datapointsToAlarm: missedHours,
-          treatMissingData: TreatMissingData.BREACHING,
-        }),
-      );
+      this.addAlarm(constructId, alarmId, {
+        alarmDescription: `No successful ${metricName} for ${missedHours} hours: the roll-up failed or did not run.`,
+        metric: this.kaikaiMetric(metricName, "Sum", { period: rollupPeriod }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: missedHours,
+        datapointsToAlarm: missedHours,
+        treatMissingData: TreatMissingData.BREACHING,
+      });
     }
   }
 

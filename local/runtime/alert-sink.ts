@@ -12,12 +12,21 @@ export interface LocalAlertSinkDeps {
   readonly webhookTimeoutMs?: number;
   /** Counts notices for the status line. */
   readonly onNotice?: (notice: AlertNotice) => void;
+  readonly now?: () => number;
 }
+
+/**
+ * A reminder about an observation older than this is history catching up (the startup backfill
+ * replays a day in seconds, with a reminder per hour of each episode): it is published, not
+ * printed. Live reminders, per reading or from the hourly roll-up at :05, are younger.
+ */
+export const PRINTED_REMINDER_MAX_AGE_MS = 2 * 3_600_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Alerts printed, published on `kaikai/alerts/{sensorId}` and posted to a webhook. The webhook
+ * Alerts printed (but for reminders of the past), published on `kaikai/alerts/{sensorId}` and
+ * posted to a webhook. The webhook
  * is posted in the background with bounded retries: a slow or failing receiver must never hold
  * back the readings (their acknowledgement waits for this sink) nor change the alert state.
  */
@@ -25,6 +34,9 @@ export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { sett
   const inFlight = new Set<Promise<void>>();
   const attempts = deps.webhookAttempts ?? 3;
   const timeoutMs = deps.webhookTimeoutMs ?? 5000;
+  const now = deps.now ?? Date.now;
+  const worthPrinting = (notice: AlertNotice): boolean =>
+    notice.state !== "reminder" || now() - Date.parse(notice.at) <= PRINTED_REMINDER_MAX_AGE_MS;
 
   async function postWebhook(url: URL, body: string): Promise<void> {
     let lastError = "";
@@ -49,7 +61,9 @@ export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { sett
   return {
     async publish(notice) {
       const body = JSON.stringify(notice);
-      deps.print(`${noticeSubject(notice)} (${notice.zone}, threshold ${notice.threshold}, at ${notice.at})`);
+      if (worthPrinting(notice)) {
+        deps.print(`${noticeSubject(notice)} (${notice.zone}, threshold ${notice.threshold}, at ${notice.at})`);
+      }
       deps.onNotice?.(notice);
       if (deps.webhook !== undefined) {
         const posting = postWebhook(deps.webhook, body).finally(() => inFlight.delete(posting));

@@ -58,26 +58,7 @@ function describeRanking(summary: ZoneSummary): string {
       ? `${zone.zone}: no readings`
       : `${zone.rank}. ${zone.zone} ${zone.pm25Mean.toFixed(1)} ug/m3 ${zone.evaluation} (AQI ${zone.aqi})`,
   );
-  return `zone ranking ${summary.hour.slice(0, 13)}h UTC: ${zones.join(" | ")}`;
-}
-
-async function waitForBackfill(simulator: SimulatorHandle, isStopping: () => boolean): Promise<void> {
-  // The simulator sends the backfill first; live readings start once it is all sent, and the
-  // roll-ups must wait until it is all acknowledged, i.e. stored. A run that ends early ends the wait.
-  let ended = false;
-  simulator.done.then(
-    () => {
-      ended = true;
-    },
-    () => {
-      ended = true;
-    },
-  );
-  for (;;) {
-    const counters = simulator.counters();
-    if (ended || isStopping() || (counters.live > 0 && counters.inFlight === 0)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return `zone ranking, hour from ${summary.hour.slice(0, 16).replace("T", " ")} UTC: ${zones.join(" | ")}`;
 }
 
 export async function startLocalPipeline(options: StartOptions): Promise<RunningPipeline> {
@@ -198,11 +179,18 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
 
   let stopping = false;
   const ready = (async () => {
-    if (simulator !== undefined) await waitForBackfill(simulator, () => stopping);
+    // The embedded broker acknowledges a reading once stored: an acknowledged backfill is in the
+    // database. Stopping settles it too.
+    if (simulator !== undefined) await simulator.backfillDone;
     if (stopping) return;
-    // The last day at once, so that hourly rows, a zone ranking and hourly alerts show now rather than at :05.
+    // The last day at once, so that hourly rows, a zone ranking and hourly alerts show now rather
+    // than at :05; from its first complete hour, as the backfill's partial first hour would read as
+    // sensors gone quiet.
     const currentHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
-    const lastDay = { from: new Date(currentHour - DAY_MS).toISOString(), to: new Date(currentHour).toISOString() };
+    const lastDay = {
+      from: new Date(currentHour - DAY_MS + HOUR_MS).toISOString(),
+      to: new Date(currentHour).toISOString(),
+    };
     await track(hourlyRollup(lastDay));
     await runZoneRollup(lastDay);
   })().catch(reportError("startup roll-up"));

@@ -123,7 +123,7 @@ function parseValues(argv: readonly string[]): Values {
   } catch (error) {
     // node:util's messages run to several sentences; the first says what is wrong.
     const message = error instanceof Error ? (error.message.split(". ")[0] ?? error.message) : String(error);
-    throw new UsageError(`${message} (kaikai simulate --help)`);
+    throw new UsageError(message);
   }
 }
 

@@ -67,22 +67,27 @@ const sensorIdOfTopic = (topic: string): string | undefined => topic.split("/")[
 
 function connect(url: string, options: IClientOptions, timeoutMs: number): Promise<MqttClient> {
   const client = mqtt.connect(url, { reconnectPeriod: 1000, connectTimeout: timeoutMs, ...options });
+  // Errors after the first connection are transient (the broker restarts, the network drops):
+  // mqtt.js reconnects. Errors of a client given up on (its connack timer) have no one to tell.
+  client.on("error", () => undefined);
   return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => fail(error.message);
+    const onConnect = (): void => {
+      clearTimeout(timer);
+      client.off("error", onError);
+      resolve(client);
+    };
+    // Only our own listeners go: mqtt.js's own 'close' listener is what clears its connack timer.
     const fail = (reason: string): void => {
       clearTimeout(timer);
-      client.removeAllListeners();
+      client.off("error", onError);
+      client.off("connect", onConnect);
       client.end(true);
       reject(new BrokerUnreachableError(`cannot connect to ${url} as ${options.clientId}: ${reason}`));
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-    client.once("error", (error) => fail(error.message));
-    client.once("connect", () => {
-      clearTimeout(timer);
-      client.removeAllListeners("error");
-      // Later errors are transient (the broker restarts, the network drops): mqtt.js reconnects.
-      client.on("error", () => undefined);
-      resolve(client);
-    });
+    client.once("error", onError);
+    client.once("connect", onConnect);
   });
 }
 

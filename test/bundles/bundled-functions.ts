@@ -7,14 +7,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
-import { synthStage } from "../cdk/synth-stage.js";
+import { logicalIdOf, type Resources, synthStage } from "../cdk/synth-stage.js";
 import type { FakeAws } from "./fake-aws.js";
 
 const run = promisify(execFile);
 
-export const ACCOUNT = "123456789012";
-export const REGION = "eu-west-1";
+const ACCOUNT = "123456789012";
+const REGION = "eu-west-1";
 
 export interface BundledFunction {
   readonly label: string;
@@ -24,8 +23,6 @@ export interface BundledFunction {
   readonly environment: Readonly<Record<string, string>>;
   readonly handler: string;
 }
-
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
 const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   "AWS::AccountId": ACCOUNT,
@@ -71,8 +68,7 @@ export function buildBundles(): BuiltBundles {
   const resources = template.toJSON().Resources as Resources;
   const functions: Record<string, BundledFunction> = {};
   for (const fn of stack.functions) {
-    const logicalId = stack.getLogicalId(fn.lambda.node.defaultChild as CfnFunction);
-    const properties = resources[logicalId]?.Properties ?? {};
+    const properties = resources[logicalIdOf(fn.lambda)]?.Properties ?? {};
     const code = properties.Code as { S3Key?: string } | undefined;
     const assetHash = code?.S3Key?.replace(/\.zip$/, "");
     if (!assetHash) throw new Error(`${fn.label}: no asset key in the template`);

@@ -7,6 +7,7 @@
 import { rmSync } from "node:fs";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HOUR_MS } from "../../lambdas/core/aggregates.js";
 import { toEnvelopeBody } from "../../lambdas/core/envelope.js";
 import { telemetryTopic } from "../../lambdas/core/reading.js";
 import { METRIC } from "../../lambdas/metric-names.js";
@@ -14,8 +15,6 @@ import { SENSORS } from "../../lib/config/sensors.js";
 import { sqsRecord } from "../fixtures/telemetry.js";
 import { type BuiltBundles, buildBundles, emfValues, invokeBundle } from "./bundled-functions.js";
 import { type FakeAws, startFakeAws } from "./fake-aws.js";
-
-const HOUR_MS = 3_600_000;
 
 function telemetryEvent(readings: readonly Record<string, unknown>[], receivedAt: number): SQSEvent {
   return {

@@ -4,7 +4,7 @@ import { ENV, TABLES } from "../../lambdas/env-keys.js";
 import { readHourlyRollupConfig, readZoneRollupConfig } from "../../lambdas/handlers/rollup-env.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import type { KaikaiFunction } from "../../lib/constructs/kaikai-function.js";
-import { grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
+import { DENY_PLAIN_HTTP, grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
 
 const { stack, template } = synthStage("dev");
 const { analytics, alerting, storage } = stack;
@@ -167,9 +167,7 @@ describe("the alerts topic", () => {
     template.hasResourceProperties("AWS::SNS::TopicPolicy", {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-        ]),
+        Statement: Match.arrayWith([DENY_PLAIN_HTTP]),
       },
     });
   });

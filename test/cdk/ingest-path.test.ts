@@ -1,11 +1,9 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { QUARANTINE_PREFIX } from "../../lambdas/aws/s3-quarantine.js";
 import { TELEMETRY_RULE_SQL } from "../../lambdas/core/envelope.js";
 import { ENV, TABLES } from "../../lambdas/env-keys.js";
 import { SENSORS } from "../../lib/config/sensors.js";
-import { INGEST_QUARANTINE_PREFIX } from "../../lib/constructs/ingestion.js";
-import { logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
+import { DENY_PLAIN_HTTP, grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
 
 const { stack, template } = synthStage("dev");
 const bufferId = logicalIdOf(stack.ingestion.queue);
@@ -110,9 +108,7 @@ describe("the buffer queue", () => {
     template.hasResourceProperties("AWS::SQS::QueuePolicy", {
       Queues: [{ Ref: bufferId }],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-        ]),
+        Statement: Match.arrayWith([DENY_PLAIN_HTTP]),
       },
     });
   });
@@ -149,8 +145,13 @@ describe("the ingest function", () => {
     });
   });
 
-  it("writes refused readings under the prefix the S3 quarantine adapter uses", () => {
-    expect(INGEST_QUARANTINE_PREFIX).toBe(QUARANTINE_PREFIX);
+  it("may write refused readings under the quarantine/ prefix of the bucket only", () => {
+    const objectWrites = grantsOf(template, stack.ingestion.ingestFunction.role).filter(
+      ({ action }) => action === "s3:PutObject",
+    );
+    expect(objectWrites.map(({ resource }) => resource)).toEqual([
+      { "Fn::Join": ["", [{ "Fn::GetAtt": [quarantineId, "Arn"] }, "/quarantine/*"]] },
+    ]);
   });
 });
 
@@ -225,9 +226,7 @@ describe("storage", () => {
       template.hasResourceProperties("AWS::S3::BucketPolicy", {
         Bucket: { Ref: bucket },
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-          ]),
+          Statement: Match.arrayWith([DENY_PLAIN_HTTP]),
         },
       });
     }

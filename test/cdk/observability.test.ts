@@ -13,7 +13,7 @@ import { SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson, type StageName } from "../../lib/config/stages.js";
 import { Observability } from "../../lib/constructs/observability.js";
 import type { KaikaiStack } from "../../lib/kaikai-stack.js";
-import { synthStage } from "./synth-stage.js";
+import { DENY_PLAIN_HTTP, synthStage } from "./synth-stage.js";
 
 const STAGES = loadStagesFromCdkJson();
 const RULE_NAME = "kaikai_telemetry_rule";
@@ -133,7 +133,7 @@ describe.each(["dev", "prod"] as const)("Observability (%s)", (stage) => {
     template.hasResourceProperties("AWS::SNS::TopicPolicy", {
       PolicyDocument: Match.objectLike({
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          DENY_PLAIN_HTTP,
           Match.objectLike({
             Effect: "Allow",
             Principal: { Service: "cloudwatch.amazonaws.com" },

@@ -1,10 +1,15 @@
-import { readFileSync } from "node:fs";
 import { App, CfnElement, Stack } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import type { Sensor } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../../lib/config/sensors.js";
-import { parseStages, STAGES_CONTEXT_KEY, type StageConfig, type StageName } from "../../lib/config/stages.js";
+import {
+  parseStages,
+  readCdkContext,
+  STAGES_CONTEXT_KEY,
+  type StageConfig,
+  type StageName,
+} from "../../lib/config/stages.js";
 import { KaikaiStack } from "../../lib/kaikai-stack.js";
 
 export interface SynthOptions {
@@ -21,9 +26,7 @@ export interface SynthesizedStage {
 }
 
 /** cdk.json's context: the stages and the feature flags `cdk synth` runs with. */
-export const CDK_CONTEXT: Record<string, unknown> = (
-  JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")) as { context: Record<string, unknown> }
-).context;
+export const CDK_CONTEXT = readCdkContext();
 
 export const STAGES = parseStages(CDK_CONTEXT[STAGES_CONTEXT_KEY]);
 
@@ -51,7 +54,14 @@ export function synthStage(stage: StageName, options: SynthOptions = {}): Synthe
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+/** The policy statement that refuses any request not made over TLS. */
+export const DENY_PLAIN_HTTP = Match.objectLike({
+  Effect: "Deny",
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+
+/** Template resources by logical id. */
+export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
 /** Resources of one type, by logical id. */
 export function resourcesOfType(template: Template, type: string): Resources {

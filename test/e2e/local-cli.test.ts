@@ -195,6 +195,23 @@ describe("kaikai command-line errors", () => {
     ]);
   });
 
+  it("says in one line that the simulator's --target cannot be reached, and exits 1 without a stack trace", async () => {
+    const port = await closedPort();
+    const { code, stderr } = await kaikai(["simulate", "--target", `mqtt://127.0.0.1:${port}`]).exited;
+    expect(code).toBe(1);
+    // The process must also outlive the client's connect timeout without an unhandled 'error' event.
+    expect(oneLine(stderr)).toHaveLength(1);
+    expect(stderr).toMatch(new RegExp(`^kaikai: cannot connect to mqtt://127\\.0\\.0\\.1:${port} .*ECONNREFUSED`));
+  });
+
+  it("refuses an unknown simulate flag with one line and exit code 2", async () => {
+    const { code, stderr } = await kaikai(["simulate", "--bogus"]).exited;
+    expect(code).toBe(2);
+    expect(oneLine(stderr)).toEqual([
+      "kaikai: Unknown option '--bogus' (run 'npm run kaikai -- simulate --help' for usage)",
+    ]);
+  });
+
   it("refuses to listen beyond loopback without credentials", async () => {
     const { code, stderr } = await kaikai(["start", "--listen", "0.0.0.0", "--no-simulate"]).exited;
     expect(code).toBe(2);

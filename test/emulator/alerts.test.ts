@@ -6,23 +6,16 @@
  * moto 5.2 accepts IoT data-plane publishes but keeps them in-process with no API to read them
  * back, so for MQTT the test shows that every publish was accepted, not what a subscriber got.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
-import { ResourceAlreadyExistsException } from "@aws-sdk/client-iot";
 import { GetThingShadowCommand, IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import type { Message } from "@aws-sdk/client-sqs";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../../lambdas/aws/alert-sinks.js";
-import { createS3Quarantine } from "../../lambdas/aws/s3-quarantine.js";
 import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
-import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream-store.js";
 import type { AlertNotice } from "../../lambdas/core/alert-types.js";
 import { toEnvelopeBody } from "../../lambdas/core/envelope.js";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
 import { makeReadingAlerter } from "../../lambdas/handlers/alerting.js";
-import { makeIngestHandler } from "../../lambdas/handlers/ingest.js";
 import { type AlertSink, type AlertStateStore, VersionConflictError } from "../../lambdas/ports.js";
-import { REGISTRY } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
 import { goodPayload, messageOf } from "../fixtures/telemetry.js";
 import {
@@ -32,8 +25,9 @@ import {
   createMeasurementsTable,
   createThing,
   emulatorEndpoint,
+  emulatorIngestHandler,
+  quietObservability,
   receiveAll,
-  s3Client,
   snsClient,
   uniqueName,
 } from "./aws-emulator.js";
@@ -60,16 +54,12 @@ describe("alerts against the emulator", () => {
   let ingest: (messages: readonly InboundMessage[]) => Promise<unknown>;
 
   beforeAll(async () => {
-    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
-    const logger = new Logger({ serviceName: "emulator-tier", logLevel: "SILENT" });
-    const metrics = new Metrics({ namespace: "KaikaiEmulatorTier", serviceName: "emulator-tier" });
+    const { logger, metrics } = quietObservability();
     const [{ database, table }, bucket, alertsTopic] = await Promise.all([
       createMeasurementsTable(),
       createBucket(),
       createAlertsTopic(),
-      createThing(SENSOR).catch((error: unknown) => {
-        if (!(error instanceof ResourceAlreadyExistsException)) throw error;
-      }),
+      createThing(SENSOR),
     ]);
     topic = alertsTopic;
     iotData = new IoTDataPlaneClient({ endpoint: emulatorEndpoint() });
@@ -91,12 +81,11 @@ describe("alerts against the emulator", () => {
 
     let clockNow = START;
     const clock = { now: () => clockNow };
-    const handler = makeIngestHandler({
-      registry: REGISTRY,
-      store: createTimestreamStore({ client: createTimestreamWriteClient(), database, table, logger }),
-      quarantine: createS3Quarantine({ client: async () => s3Client(), bucket, clock }),
+    const handler = emulatorIngestHandler({
+      database,
+      table,
+      bucket,
       clock,
-      maxReadingAgeMs: 30 * 24 * 60 * MINUTE,
       logger,
       metrics,
       listener: makeReadingAlerter({

@@ -4,7 +4,9 @@
  * random suffix so that runs against a long-lived LocalStack never collide.
  */
 import { randomUUID } from "node:crypto";
-import { CreateThingCommand, IoTClient } from "@aws-sdk/client-iot";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CreateThingCommand, IoTClient, ResourceAlreadyExistsException } from "@aws-sdk/client-iot";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
@@ -15,8 +17,13 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { CreateDatabaseCommand, CreateTableCommand } from "@aws-sdk/client-timestream-write";
-import { createTimestreamWriteClient } from "../../lambdas/aws/timestream-store.js";
+import { vi } from "vitest";
+import { createS3Quarantine } from "../../lambdas/aws/s3-quarantine.js";
+import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream-store.js";
 import { SEVERITIES, type Severity } from "../../lambdas/core/alert-rules.js";
+import { makeIngestHandler } from "../../lambdas/handlers/ingest.js";
+import type { Clock, StoredReadingsListener } from "../../lambdas/ports.js";
+import { REGISTRY } from "../../lib/config/sensors.js";
 
 /** Set and checked by require-endpoint.ts before any test file loads. */
 export function emulatorEndpoint(): string {
@@ -39,6 +46,10 @@ export async function isMoto(): Promise<boolean> {
 
 export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** Retention of the measurements tables the tier creates, and so the oldest reading they take. */
+const MAGNETIC_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
 export async function createMeasurementsTable(): Promise<{ database: string; table: string }> {
   const client = createTimestreamWriteClient();
   const database = uniqueName("kaikai_emulator").replaceAll("-", "_");
@@ -48,7 +59,10 @@ export async function createMeasurementsTable(): Promise<{ database: string; tab
     new CreateTableCommand({
       DatabaseName: database,
       TableName: table,
-      RetentionProperties: { MemoryStoreRetentionPeriodInHours: 24, MagneticStoreRetentionPeriodInDays: 30 },
+      RetentionProperties: {
+        MemoryStoreRetentionPeriodInHours: 24,
+        MagneticStoreRetentionPeriodInDays: MAGNETIC_RETENTION_DAYS,
+      },
     }),
   );
   return { database, table };
@@ -134,7 +148,46 @@ export async function receiveAll(queueUrl: string, expected: number): Promise<Me
   }
 }
 
-/** Device shadows belong to things: the registry's sensors are things in a deployment. */
+/**
+ * Device shadows belong to things: the registry's sensors are things in a deployment. A thing
+ * left by an earlier run against a long-lived emulator is kept.
+ */
 export async function createThing(thingName: string): Promise<void> {
-  await iotClient().send(new CreateThingCommand({ thingName }));
+  try {
+    await iotClient().send(new CreateThingCommand({ thingName }));
+  } catch (error) {
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+  }
+}
+
+/** Powertools that prints nothing: the tier asserts on what reaches the emulator, not on logs or EMF. */
+export function quietObservability(): { readonly logger: Logger; readonly metrics: Metrics } {
+  vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
+  return {
+    logger: new Logger({ serviceName: "emulator-tier", logLevel: "SILENT" }),
+    metrics: new Metrics({ namespace: "KaikaiEmulatorTier", serviceName: "emulator-tier" }),
+  };
+}
+
+/** The ingest handler on the AWS adapters, wired as its Lambda entry wires them, on the emulator's resources. */
+export function emulatorIngestHandler(options: {
+  readonly database: string;
+  readonly table: string;
+  readonly bucket: string;
+  readonly clock: Clock;
+  readonly listener?: StoredReadingsListener;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}) {
+  const { database, table, bucket, clock, logger, metrics } = options;
+  return makeIngestHandler({
+    registry: REGISTRY,
+    store: createTimestreamStore({ client: createTimestreamWriteClient(), database, table, logger }),
+    quarantine: createS3Quarantine({ client: async () => s3Client(), bucket, clock }),
+    clock,
+    maxReadingAgeMs: MAGNETIC_RETENTION_DAYS * DAY_MS,
+    logger,
+    metrics,
+    ...(options.listener === undefined ? {} : { listener: options.listener }),
+  });
 }

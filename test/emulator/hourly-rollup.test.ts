@@ -8,13 +8,10 @@
  * would compute for the readings it wrote (so the adapter's pagination and its parsing of
  * Timestream's wire format are exercised, not the SQL). On LocalStack the real query runs.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
-import { ResourceAlreadyExistsException } from "@aws-sdk/client-iot";
 import { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import type { ColumnInfo, QueryResponse, Row } from "@aws-sdk/client-timestream-query";
 import { CreateTableCommand } from "@aws-sdk/client-timestream-write";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { makeSnsAlertSink } from "../../lambdas/aws/alert-sinks.js";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
 import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
@@ -39,6 +36,7 @@ import {
   createThing,
   emulatorEndpoint,
   isMoto,
+  quietObservability,
   receiveAll,
   snsClient,
   uniqueName,
@@ -84,21 +82,12 @@ describe("hourly roll-up against the emulator", () => {
   let run: () => Promise<unknown>;
 
   beforeAll(async () => {
-    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
-    const logger = new Logger({ serviceName: "emulator-tier", logLevel: "SILENT" });
-    const metrics = new Metrics({ namespace: "KaikaiEmulatorTier", serviceName: "emulator-tier" });
+    const { logger, metrics } = quietObservability();
     const { database, table } = await createMeasurementsTable();
     const writeClient = createTimestreamWriteClient();
     await writeClient.send(new CreateTableCommand({ DatabaseName: database, TableName: TABLES.hourlyAggregates }));
     hourlyTable = { database, table: TABLES.hourlyAggregates };
-    const [topic] = await Promise.all([
-      createAlertsTopic(),
-      ...SENSORS.map(({ sensorId }) =>
-        createThing(sensorId).catch((error: unknown) => {
-          if (!(error instanceof ResourceAlreadyExistsException)) throw error;
-        }),
-      ),
-    ]);
+    const [topic] = await Promise.all([createAlertsTopic(), ...SENSORS.map(({ sensorId }) => createThing(sensorId))]);
     warningQueue = topic.queueUrls.warning;
     criticalQueue = topic.queueUrls.critical;
 

@@ -7,19 +7,21 @@
  * Timestream itself refuses (RejectedRecordsException, quarantined as `store_rejected`). The
  * handler tests cover that path on a mocked client.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { createS3Quarantine, QUARANTINE_PREFIX } from "../../lambdas/aws/s3-quarantine.js";
-import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream-store.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { toEnvelopeBody } from "../../lambdas/core/envelope.js";
 import { type InboundMessage, type ReasonCode, telemetryTopic } from "../../lambdas/core/reading.js";
 import { READING_DIMENSIONS } from "../../lambdas/core/timestream-record.js";
-import { READING_MEASURE_NAME } from "../../lambdas/env-keys.js";
-import { makeIngestHandler } from "../../lambdas/handlers/ingest.js";
-import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
+import { QUARANTINE_PREFIX, READING_MEASURE_NAME } from "../../lambdas/env-keys.js";
+import type { makeIngestHandler } from "../../lambdas/handlers/ingest.js";
+import { SENSORS } from "../../lib/config/sensors.js";
 import { goodPayload, messageOf } from "../fixtures/telemetry.js";
-import { createBucket, createMeasurementsTable, readObjects, s3Client } from "./aws-emulator.js";
+import {
+  createBucket,
+  createMeasurementsTable,
+  emulatorIngestHandler,
+  quietObservability,
+  readObjects,
+} from "./aws-emulator.js";
 import { deliverThroughQueue } from "./lambda-event.js";
 import { readStoredRecords, type StoredRecord } from "./timestream-read-back.js";
 
@@ -70,14 +72,6 @@ const BAD: readonly { reason: ReasonCode; message: InboundMessage }[] = [
 const goodMessages = GOOD.map((payload) => messageOf(payload, { receivedAt: RECEIVED_AT }));
 const badMessages = BAD.map(({ message }) => ({ ...message, receivedAt: RECEIVED_AT }));
 
-function quietObservability() {
-  vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
-  return {
-    logger: new Logger({ serviceName: "emulator-tier", logLevel: "SILENT" }),
-    metrics: new Metrics({ namespace: "KaikaiEmulatorTier", serviceName: "emulator-tier" }),
-  };
-}
-
 describe("ingest against the emulator", () => {
   let resources: { database: string; table: string; bucket: string };
   let runIngest: (messages: readonly InboundMessage[]) => ReturnType<ReturnType<typeof makeIngestHandler>>;
@@ -85,17 +79,8 @@ describe("ingest against the emulator", () => {
   beforeAll(async () => {
     const [{ database, table }, bucket] = await Promise.all([createMeasurementsTable(), createBucket()]);
     resources = { database, table, bucket };
-    const { logger, metrics } = quietObservability();
     const clock = { now: () => RECEIVED_AT + 1000 };
-    const handler = makeIngestHandler({
-      registry: REGISTRY,
-      store: createTimestreamStore({ client: createTimestreamWriteClient(), database, table, logger }),
-      quarantine: createS3Quarantine({ client: async () => s3Client(), bucket, clock }),
-      clock,
-      maxReadingAgeMs: 30 * 24 * 60 * MINUTE,
-      logger,
-      metrics,
-    });
+    const handler = emulatorIngestHandler({ database, table, bucket, clock, ...quietObservability() });
     runIngest = async (messages) => handler(await deliverThroughQueue(messages.map(toEnvelopeBody)));
   });
 

@@ -10,15 +10,14 @@ import { InternalErrorException, SNSClient, PublishCommand as SnsPublishCommand 
 import { Uint8ArrayBlobAdapter } from "@smithy/core/serde";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../../lambdas/aws/alert-sinks.js";
-import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
+import { makeAwsAlertPorts } from "../../lambdas/aws/alert-ports.js";
 import type { AlertRule } from "../../lambdas/core/alert-rules.js";
 import type { SensorAlertStates } from "../../lambdas/core/alert-types.js";
 import type { EnrichedReading } from "../../lambdas/core/reading.js";
 import { ALERT_SHADOW_NAME } from "../../lambdas/env-keys.js";
 import { makeReadingAlerter } from "../../lambdas/handlers/alerting.js";
 import { METRIC } from "../../lambdas/metric-names.js";
-import { decodePayload, fakeMetrics, silentLogger } from "./rollup-fakes.js";
+import { decodePayload, fakeMetrics, silentLogger } from "./fakes.js";
 
 const sns = mockClient(SNSClient);
 const iot = mockClient(IoTDataPlaneClient);
@@ -63,14 +62,12 @@ function setup() {
   const iotClient = new IoTDataPlaneClient({ region: "eu-west-1" });
   const alerter = makeReadingAlerter({
     rules: [RULE],
-    states: makeShadowAlertStateStore({ client: iotClient }),
-    sink: fanOutAlertSink(
-      [
-        makeSnsAlertSink({ client: new SNSClient({ region: "eu-west-1" }), topicArn: TOPIC_ARN }),
-        makeIotAlertSink({ client: iotClient }),
-      ],
-      { attempts: 3, baseDelayMs: 0 },
-    ),
+    ...makeAwsAlertPorts({
+      sns: new SNSClient({ region: "eu-west-1" }),
+      iot: iotClient,
+      topicArn: TOPIC_ARN,
+      retry: { attempts: 3, baseDelayMs: 0 },
+    }),
     logger,
     metrics: telemetry.metrics,
   });

@@ -10,9 +10,8 @@ import { QueryCommand, TimestreamQueryClient } from "@aws-sdk/client-timestream-
 import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../../lambdas/aws/alert-sinks.js";
+import { makeAwsAlertPorts } from "../../lambdas/aws/alert-ports.js";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
-import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
 import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream-aggregates.js";
 import { HOUR_MS, type HourlySummary } from "../../lambdas/core/aggregates.js";
 import type { AlertRule } from "../../lambdas/core/alert-rules.js";
@@ -20,7 +19,7 @@ import { parseRegistry, type SensorRegistry } from "../../lambdas/core/sensor.js
 import { makeHourlyRollupHandler } from "../../lambdas/handlers/hourly-rollup.js";
 import { METRIC } from "../../lambdas/metric-names.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
-import { BIN_COLUMNS, binRow, decodePayload, fakeMetrics, queryPage, silentLogger } from "./rollup-fakes.js";
+import { BIN_COLUMNS, binRow, decodePayload, fakeMetrics, queryPage, silentLogger } from "./fakes.js";
 
 const query = mockClient(TimestreamQueryClient);
 const write = mockClient(TimestreamWriteClient);
@@ -58,14 +57,12 @@ function setup(registry: SensorRegistry = REGISTRY) {
     publisher: makeIotAggregatePublisher({ client: iotClient }),
     alerting: {
       rules: [PM25_MEAN_HIGH],
-      states: makeShadowAlertStateStore({ client: iotClient }),
-      sink: fanOutAlertSink(
-        [
-          makeSnsAlertSink({ client: new SNSClient({ region: "eu-west-1" }), topicArn: "arn:aws:sns:eu-west-1:1:a" }),
-          makeIotAlertSink({ client: iotClient }),
-        ],
-        { attempts: 1, baseDelayMs: 0 },
-      ),
+      ...makeAwsAlertPorts({
+        sns: new SNSClient({ region: "eu-west-1" }),
+        iot: iotClient,
+        topicArn: "arn:aws:sns:eu-west-1:1:a",
+        retry: { attempts: 1, baseDelayMs: 0 },
+      }),
     },
     clock: { now: () => NOW },
     logger: silentLogger(),

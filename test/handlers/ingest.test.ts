@@ -8,13 +8,10 @@ import {
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createS3Quarantine } from "../../lambdas/aws/s3-quarantine.js";
-import { createTimestreamStore } from "../../lambdas/aws/timestream-store.js";
 import type { EnrichedReading, InboundMessage } from "../../lambdas/core/reading.js";
-import { type IngestMetrics, makeIngestHandler, makeIngestPipeline } from "../../lambdas/handlers/ingest.js";
+import { makeIngestHandler, makeIngestPipeline } from "../../lambdas/handlers/ingest.js";
 import { METRIC, REASON_DIMENSION } from "../../lambdas/metric-names.js";
 import type { StoredReadingsListener } from "../../lambdas/ports.js";
-import { REGISTRY } from "../../lib/config/sensors.js";
 import {
   goodPayload,
   MAX_READING_AGE_MS,
@@ -24,58 +21,19 @@ import {
   sqsRecord,
   validMessages,
 } from "../fixtures/telemetry.js";
+import { fakeMetrics, mockedAwsIngestDeps, silentLogger } from "./fakes.js";
 
 const timestream = mockClient(TimestreamWriteClient);
 const s3 = mockClient(S3Client);
 
 const BUCKET = "kaikai-test-quarantine";
 
-function fakeMetrics() {
-  const values: { name: string; value: number; dimensions: Record<string, string> }[] = [];
-  const metrics: IngestMetrics = {
-    addMetric: (name, _unit, value) => void values.push({ name, value, dimensions: {} }),
-    publishStoredMetrics: () => undefined,
-    singleMetric: () => {
-      const dimensions: Record<string, string> = {};
-      return {
-        addDimension: (name, value) => {
-          dimensions[name] = value;
-        },
-        addMetric: (name, _unit, value) => void values.push({ name, value, dimensions }),
-      };
-    },
-  };
-  const sum = (name: string, dimensions: Record<string, string> = {}) =>
-    values
-      .filter((entry) => entry.name === name && JSON.stringify(entry.dimensions) === JSON.stringify(dimensions))
-      .reduce((total, entry) => total + entry.value, 0);
-  return { metrics, values, sum };
-}
-
-const silentLogger = () => ({ info: vi.fn(), warn: vi.fn(), error: vi.fn() });
-
 function setup(options: { listener?: StoredReadingsListener } = {}) {
   const logger = silentLogger();
   const telemetry = fakeMetrics();
   const clock = { now: () => NOW };
   const deps = {
-    registry: REGISTRY,
-    store: createTimestreamStore({
-      client: new TimestreamWriteClient({ region: "eu-west-1" }),
-      database: "kaikai",
-      table: "measurements",
-      logger,
-    }),
-    quarantine: createS3Quarantine({
-      client: async () => new S3Client({ region: "eu-west-1" }),
-      bucket: BUCKET,
-      clock,
-      uniqueId: () => "request-1",
-    }),
-    clock,
-    maxReadingAgeMs: MAX_READING_AGE_MS,
-    logger,
-    metrics: telemetry.metrics,
+    ...mockedAwsIngestDeps({ clock, bucket: BUCKET, logger, metrics: telemetry.metrics, uniqueId: () => "request-1" }),
     ...(options.listener ? { listener: options.listener } : {}),
   };
   return { handler: makeIngestHandler(deps), pipeline: makeIngestPipeline(deps), logger, ...telemetry };

@@ -7,9 +7,7 @@ import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-time
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMetrics } from "../../lambdas/aws/metrics.js";
-import { createS3Quarantine } from "../../lambdas/aws/s3-quarantine.js";
-import { createTimestreamStore } from "../../lambdas/aws/timestream-store.js";
-import type { SensorHourBin, ZoneAggregate } from "../../lambdas/core/aggregates.js";
+import { HOUR_MS, type SensorHourBin, type ZoneAggregate } from "../../lambdas/core/aggregates.js";
 import type { AlertRule } from "../../lambdas/core/alert-rules.js";
 import { EMPTY_MEASURES, hourlyAggregates } from "../../lambdas/core/rollup.js";
 import { makeHourlyRollupHandler } from "../../lambdas/handlers/hourly-rollup.js";
@@ -24,7 +22,8 @@ import {
 } from "../../lambdas/metric-names.js";
 import type { AlertStateStore } from "../../lambdas/ports.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
-import { goodPayload, MAX_READING_AGE_MS, messageOf, NOW, sqsEventOf, sqsRecord } from "../fixtures/telemetry.js";
+import { goodPayload, messageOf, NOW, sqsEventOf, sqsRecord } from "../fixtures/telemetry.js";
+import { mockedAwsIngestDeps, silentLogger } from "./fakes.js";
 
 const STAGE = "test";
 const timestream = mockClient(TimestreamWriteClient);
@@ -104,25 +103,10 @@ describe("ingest metrics as EMF", () => {
 
   function handler() {
     const clock = { now: () => NOW };
-    const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-    return makeIngestHandler({
-      registry: REGISTRY,
-      store: createTimestreamStore({
-        client: new TimestreamWriteClient({ region: "eu-west-1" }),
-        database: "kaikai",
-        table: "measurements",
-        logger,
-      }),
-      quarantine: createS3Quarantine({
-        client: async () => new S3Client({ region: "eu-west-1" }),
-        bucket: "quarantine",
-        clock,
-      }),
-      clock,
-      maxReadingAgeMs: MAX_READING_AGE_MS,
-      logger,
-      metrics: createMetrics(STAGE),
-    });
+    const logger = silentLogger();
+    return makeIngestHandler(
+      mockedAwsIngestDeps({ clock, bucket: "quarantine", logger, metrics: createMetrics(STAGE) }),
+    );
   }
 
   /** 7 good readings, 2 malformed (bad JSON payload, SQS body not an envelope), 1 out of range. */
@@ -176,7 +160,6 @@ describe("roll-up metrics as EMF", () => {
   const HOUR = Date.parse("2026-11-28T09:00:00Z");
   const RUN_AT = Date.parse("2026-11-28T10:05:00Z");
   const base = { service: METRICS_SERVICE, stage: STAGE };
-  const silentLogger = () => ({ info: vi.fn(), warn: vi.fn(), error: vi.fn() });
   const completenessLow: AlertRule = {
     id: "completeness_low",
     scope: "hourly",
@@ -253,7 +236,7 @@ describe("roll-up metrics as EMF", () => {
   });
 
   it("zone: emits the completeness of each zone with its zone dimension, and the run", async () => {
-    const hourlyRows = hourlyAggregates(REGISTRY, bins(3), { from: HOUR, to: HOUR + 3_600_000 });
+    const hourlyRows = hourlyAggregates(REGISTRY, bins(3), { from: HOUR, to: HOUR + HOUR_MS });
     const written: ZoneAggregate[] = [];
     const handler = makeZoneRollupHandler({
       hourly: { hourly: async () => hourlyRows },

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { makeTimestreamBinSource } from "../../lambdas/aws/timestream-aggregates.js";
 import { createTimestreamQueryClient, parseTimestreamTimestamp, queryAll } from "../../lambdas/aws/timestream-query.js";
 import { HOUR_MS } from "../../lambdas/core/aggregates.js";
-import { BIN_COLUMNS, binRow, queryPage } from "./rollup-fakes.js";
+import { BIN_COLUMNS, binRow, queryPage } from "./fakes.js";
 
 const timestream = mockClient(TimestreamQueryClient);
 const client = new TimestreamQueryClient({ region: "eu-west-1" });

@@ -18,7 +18,7 @@ import {
   silentLogger,
   statsCells,
   timestreamTime,
-} from "./rollup-fakes.js";
+} from "./fakes.js";
 
 const query = mockClient(TimestreamQueryClient);
 const write = mockClient(TimestreamWriteClient);

@@ -164,4 +164,14 @@ describe("local health report", () => {
       "15m: 4 stored, 3 quarantined (42.9%) | sensors 4/5 | last 2 min | alerts 3 | ALARM reject-share,zone-rollup-missed",
     );
   });
+
+  it("counts a backfill of old readings received in the window as stored in it, so the reject share stays true", async () => {
+    const backfill = Array.from({ length: 99 }, (_, index) => ({
+      ...reading("SENS001", 20 * 60 - index),
+      receivedAt: NOW - MINUTE,
+    }));
+    await makeSqliteReadingStore(db).write(backfill);
+    await makeSqliteQuarantine(db).put([rejected("malformed_json", 1)]);
+    expect(report()).toMatchObject({ received: 100, stored: 99, quarantined: 1, rejectSharePercent: 1 });
+  });
 });

@@ -40,6 +40,13 @@ describe("readIngestConfig", () => {
     );
   });
 
+  it("says what is wrong with a variable, not just that the input is invalid", () => {
+    expect(() => readIngestConfig({ ...env, [ENV.maxReadingAgeDays]: "thirty" })).toThrow(
+      /expected number, received NaN\s+→ at MAX_READING_AGE_DAYS/,
+    );
+    expect(() => readIngestConfig({ ...env, [ENV.maxReadingAgeDays]: "1.5" })).toThrow(/expected int/);
+  });
+
   it("says the registry is not valid JSON", () => {
     expect(() => readIngestConfig({ ...env, [ENV.sensorRegistry]: "[{" })).toThrow(ENV.sensorRegistry);
   });

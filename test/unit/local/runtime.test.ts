@@ -198,6 +198,28 @@ describe("the local alert sink", () => {
     }
   });
 
+  it("publishes every reminder but prints only those about recent observations, not the backfill's history", async () => {
+    const printed: string[] = [];
+    const published: string[] = [];
+    const now = Date.parse("2026-11-28T20:00:00.000Z");
+    const sink = makeLocalAlertSink({
+      publishMqtt: async (_topic, payload) => {
+        published.push(payload);
+      },
+      print: (line) => printed.push(line),
+      now: () => now,
+    });
+    const reminder = (at: string): AlertNotice => ({ ...notice, state: "reminder", at });
+    await sink.publish(reminder("2026-11-28T12:00:00.000Z"));
+    await sink.publish(reminder("2026-11-28T19:05:00.000Z"));
+    await sink.publish({ ...notice, state: "resolved", at: "2026-11-28T13:00:00.000Z" });
+    expect(published).toHaveLength(3);
+    expect(printed).toEqual([
+      "[CRITICAL] STILL SENS001 pm25 180 (Urban, threshold 150, at 2026-11-28T19:05:00.000Z)",
+      "[CRITICAL] RESOLVED SENS001 pm25 180 (Urban, threshold 150, at 2026-11-28T13:00:00.000Z)",
+    ]);
+  });
+
   it("gives up on an unreachable webhook without failing the notice", async () => {
     const printed: string[] = [];
     const sink = makeLocalAlertSink({

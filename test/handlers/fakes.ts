@@ -1,8 +1,16 @@
-/** Fakes shared by the roll-up and alerting handler tests. */
+/** Fakes shared by the handler tests. */
+import { S3Client } from "@aws-sdk/client-s3";
 import type { ColumnInfo, QueryCommandOutput, ScalarType } from "@aws-sdk/client-timestream-query";
+import { TimestreamWriteClient } from "@aws-sdk/client-timestream-write";
 import { vi } from "vitest";
-import type { HandlerMetrics } from "../../lambdas/handlers/alerting.js";
+import { createS3Quarantine } from "../../lambdas/aws/s3-quarantine.js";
+import { createTimestreamStore } from "../../lambdas/aws/timestream-store.js";
+import type { IngestDeps } from "../../lambdas/handlers/ingest.js";
+import type { Clock, HandlerLogger, HandlerMetrics } from "../../lambdas/ports.js";
+import { REGISTRY } from "../../lib/config/sensors.js";
+import { MAX_READING_AGE_MS } from "../fixtures/telemetry.js";
 
+/** Records every metric added; `sum` adds up the values of one metric with exactly these dimensions. */
 export function fakeMetrics() {
   const values: { name: string; unit: string; value: number; dimensions: Record<string, string> }[] = [];
   const metrics: HandlerMetrics = {
@@ -18,11 +26,47 @@ export function fakeMetrics() {
       };
     },
   };
-  const sum = (name: string) => values.filter((entry) => entry.name === name).reduce((t, e) => t + e.value, 0);
+  const sum = (name: string, dimensions: Record<string, string> = {}) =>
+    values
+      .filter((entry) => entry.name === name && JSON.stringify(entry.dimensions) === JSON.stringify(dimensions))
+      .reduce((total, entry) => total + entry.value, 0);
   return { metrics, values, sum };
 }
 
-export const silentLogger = () => ({ info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+export const silentLogger = () => ({ info: vi.fn(), warn: vi.fn(), error: vi.fn() }) satisfies HandlerLogger;
+
+/**
+ * The ingest handler's deps as its Lambda entry wires them (Timestream store, S3 quarantine), on
+ * SDK clients for aws-sdk-client-mock to intercept: table `kaikai`.`measurements`.
+ */
+export function mockedAwsIngestDeps(options: {
+  readonly clock: Clock;
+  readonly bucket: string;
+  readonly logger: HandlerLogger;
+  readonly metrics: HandlerMetrics;
+  readonly uniqueId?: () => string;
+}): IngestDeps {
+  const { clock, bucket, logger, metrics, uniqueId } = options;
+  return {
+    registry: REGISTRY,
+    store: createTimestreamStore({
+      client: new TimestreamWriteClient({ region: "eu-west-1" }),
+      database: "kaikai",
+      table: "measurements",
+      logger,
+    }),
+    quarantine: createS3Quarantine({
+      client: async () => new S3Client({ region: "eu-west-1" }),
+      bucket,
+      clock,
+      ...(uniqueId === undefined ? {} : { uniqueId }),
+    }),
+    clock,
+    maxReadingAgeMs: MAX_READING_AGE_MS,
+    logger,
+    metrics,
+  };
+}
 
 export type Cell = string | number | null;
 
