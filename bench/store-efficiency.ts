@@ -6,8 +6,8 @@
 import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { mockClient } from "aws-sdk-client-mock";
 import { createTimestreamStore } from "../lambdas/aws/timestream-store.js";
-import { type IngestMetrics, makeIngestHandler } from "../lambdas/handlers/ingest.js";
-import type { ReadingStore } from "../lambdas/ports.js";
+import { makeIngestHandler } from "../lambdas/handlers/ingest.js";
+import type { HandlerMetrics, ReadingStore } from "../lambdas/ports.js";
 import { REGISTRY } from "../lib/config/sensors.js";
 import { INGESTION_DEFAULTS } from "../lib/constructs/ingestion-defaults.js";
 import { type Figure, formatNumber, formatRatio, progress } from "./lib/report.js";
@@ -18,7 +18,7 @@ const READINGS = 10_000;
 const MEASURES_PER_READING = 4;
 const now = Date.now();
 
-const silentMetrics: IngestMetrics = {
+const silentMetrics: HandlerMetrics = {
   addMetric: () => undefined,
   publishStoredMetrics: () => undefined,
   singleMetric: () => ({ addMetric: () => undefined, addDimension: () => undefined }),

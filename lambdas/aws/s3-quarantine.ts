@@ -4,9 +4,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { QUARANTINE_PREFIX } from "../env-keys.js";
 import type { Clock, Quarantine, QuarantineEntry } from "../ports.js";
 
-/** Re-exported for the LocalStack smoke test, which imports it from here. */
-export { QUARANTINE_PREFIX };
-
 const QUARANTINE_CONTENT_TYPE = "application/x-ndjson";
 
 export interface S3QuarantineOptions {

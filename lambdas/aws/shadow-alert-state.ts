@@ -3,8 +3,8 @@ import {
   type IoTDataPlaneClient,
   UpdateThingShadowCommand,
 } from "@aws-sdk/client-iot-data-plane";
-import * as z from "zod";
 import type { RuleState, SensorAlertStates } from "../core/alert-types.js";
+import * as z from "../core/schema.js";
 import { ALERT_SHADOW_NAME } from "../env-keys.js";
 import { type AlertStateStore, VersionConflictError, type VersionedAlertStates } from "../ports.js";
 
@@ -18,16 +18,16 @@ function isError(error: unknown, name: string): boolean {
  * rule comes back without `openedAt`: missing means null.
  */
 const ruleStateSchema = z.object({
-  openedAt: z
-    .number()
-    .nullish()
-    .transform((value) => value ?? null),
+  openedAt: z.pipe(
+    z.nullish(z.number()),
+    z.transform((value) => value ?? null),
+  ),
   lastNotifiedAt: z.number(),
 });
 
 const shadowSchema = z.object({
-  state: z.object({ reported: z.object({ alerts: z.record(z.string(), ruleStateSchema).optional() }).optional() }),
-  version: z.number().int(),
+  state: z.object({ reported: z.optional(z.object({ alerts: z.optional(z.record(z.string(), ruleStateSchema)) })) }),
+  version: z.int(),
 });
 
 /**

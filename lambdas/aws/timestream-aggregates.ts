@@ -1,6 +1,5 @@
 import type { TimestreamQueryClient } from "@aws-sdk/client-timestream-query";
 import { type TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
-import * as z from "zod";
 import {
   type HourlyAggregate,
   type HourRange,
@@ -11,6 +10,8 @@ import {
   type SensorHourBin,
   type ZoneAggregate,
 } from "../core/aggregates.js";
+import { mapMeasures } from "../core/rollup.js";
+import * as z from "../core/schema.js";
 import { ZONES } from "../core/sensor.js";
 import type {
   MeasureType,
@@ -156,7 +157,7 @@ export function makeTimestreamZoneWriter(target: TimestreamTableTarget): ZoneAgg
   };
 }
 
-const nullableNumber = z.number().nullable();
+const nullableNumber = z.nullable(z.number());
 const statsColumns = Object.fromEntries(
   MEASURES.flatMap((name) => [
     [`${name}_count`, nullableNumber],
@@ -168,7 +169,7 @@ const statsColumns = Object.fromEntries(
 
 const binRowSchema = z.object({ sensor_id: z.string(), hour_start: z.number(), readings: z.number(), ...statsColumns });
 
-const hourlyRowSchema = binRowSchema.extend({
+const hourlyRowSchema = z.extend(binRowSchema, {
   location_name: z.string(),
   zone: z.enum(ZONES),
   city: z.string(),
@@ -177,16 +178,17 @@ const hourlyRowSchema = binRowSchema.extend({
 });
 
 function statsFromRow(row: z.infer<typeof binRowSchema>): MeasureStatsByMeasure {
-  const stats = (name: Measure): MeasureStats => ({
-    count: row[`${name}_count`] ?? 0,
-    sum: row[`${name}_sum`] ?? 0,
-    min: row[`${name}_min`],
-    max: row[`${name}_max`],
-  });
-  return Object.fromEntries(MEASURES.map((name) => [name, stats(name)])) as Record<Measure, MeasureStats>;
+  return mapMeasures(
+    (name): MeasureStats => ({
+      count: row[`${name}_count`] ?? 0,
+      sum: row[`${name}_sum`] ?? 0,
+      min: row[`${name}_min`],
+      max: row[`${name}_max`],
+    }),
+  );
 }
 
-function parseRows<T extends z.ZodType>(schema: T, rows: readonly QueryRow[], what: string): z.infer<T>[] {
+function parseRows<T extends z.ZodMiniType>(schema: T, rows: readonly QueryRow[], what: string): z.infer<T>[] {
   return rows.map((row, index) => {
     const parsed = schema.safeParse(row);
     if (!parsed.success)

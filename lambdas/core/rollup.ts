@@ -37,7 +37,8 @@ export function meanOf(stats: MeasureStats): number | null {
   return stats.count === 0 ? null : stats.sum / stats.count;
 }
 
-function mapMeasures<T>(f: (measure: Measure) => T): Readonly<Record<Measure, T>> {
+/** A record with one value per measure. */
+export function mapMeasures<T>(f: (measure: Measure) => T): Readonly<Record<Measure, T>> {
   return Object.fromEntries(MEASURES.map((measure) => [measure, f(measure)])) as Record<Measure, T>;
 }
 

@@ -21,9 +21,6 @@ import type {
   StoredReadingsListener,
 } from "../ports.js";
 
-/** @deprecated The shared HandlerMetrics (lambdas/ports.ts); kept until bench/store-efficiency.ts moves to it. */
-export type IngestMetrics = HandlerMetrics;
-
 export interface IngestDeps {
   readonly registry: SensorRegistry;
   readonly store: ReadingStore;

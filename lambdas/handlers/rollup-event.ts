@@ -1,29 +1,34 @@
-import * as z from "zod";
 import { HOUR_MS, type HourRange } from "../core/aggregates.js";
 import { hourStartOf } from "../core/rollup.js";
+import * as z from "../core/schema.js";
 
 /** Hours before the last complete one that every scheduled run covers again, for late data. */
 export const LATE_DATA_HOURS = 2;
 /** The longest backfill one invocation takes (a week); longer ones are split by the caller. */
 export const MAX_BACKFILL_HOURS = 168;
 
-const hourBoundary = z.iso
-  .datetime({ offset: true })
-  .transform((text) => Date.parse(text))
-  .refine((epochMs) => epochMs % HOUR_MS === 0, "must be on an hour boundary, e.g. 2026-11-28T10:00:00Z");
-
-const hourEventSchema = z
-  .object({ hour: hourBoundary, from: z.never().optional(), to: z.never().optional() })
-  .transform(({ hour }) => ({ from: hour, to: hour + HOUR_MS }));
-
-const backfillEventSchema = z
-  .object({ from: hourBoundary, to: hourBoundary, hour: z.never().optional() })
-  .refine(({ from, to }) => to > from, "`to` must be after `from`")
-  .refine(
-    ({ from, to }) => to - from <= MAX_BACKFILL_HOURS * HOUR_MS,
-    `a backfill covers at most ${MAX_BACKFILL_HOURS} hours`,
+const hourBoundary = z
+  .pipe(
+    z.iso.datetime({ offset: true }),
+    z.transform((text: string) => Date.parse(text)),
   )
-  .transform(({ from, to }) => ({ from, to }));
+  .check(z.refine((epochMs) => epochMs % HOUR_MS === 0, "must be on an hour boundary, e.g. 2026-11-28T10:00:00Z"));
+
+const hourEventSchema = z.pipe(
+  z.object({ hour: hourBoundary, from: z.optional(z.never()), to: z.optional(z.never()) }),
+  z.transform(({ hour }) => ({ from: hour, to: hour + HOUR_MS })),
+);
+
+const backfillEventSchema = z.pipe(
+  z.object({ from: hourBoundary, to: hourBoundary, hour: z.optional(z.never()) }).check(
+    z.refine(({ from, to }) => to > from, "`to` must be after `from`"),
+    z.refine(
+      ({ from, to }) => to - from <= MAX_BACKFILL_HOURS * HOUR_MS,
+      `a backfill covers at most ${MAX_BACKFILL_HOURS} hours`,
+    ),
+  ),
+  z.transform(({ from, to }) => ({ from, to })),
+);
 
 const EXPECTED = 'expected {}, { "hour": ISO } or { "from": ISO, "to": ISO }, times on hour boundaries';
 

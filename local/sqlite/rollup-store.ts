@@ -8,6 +8,7 @@ import {
   type SensorHourBin,
   type ZoneAggregate,
 } from "../../lambdas/core/aggregates.js";
+import { EMPTY_STATS, mapMeasures } from "../../lambdas/core/rollup.js";
 import { ZONES, type Zone } from "../../lambdas/core/sensor.js";
 import type {
   HourlyAggregateSource,
@@ -46,19 +47,15 @@ function columnsToStats(row: Row): MeasureStatsByMeasure {
     typeof row.extra_measures === "string" ? (JSON.parse(row.extra_measures) as Record<string, MeasureStats>) : {};
   const nullable = (value: number | string | null | undefined): number | null =>
     typeof value === "number" ? value : null;
-  const entries = MEASURES.map((m): [Measure, MeasureStats] => {
-    if (!COLUMN_MEASURES.includes(m)) return [m, extra[m] ?? { count: 0, sum: 0, min: null, max: null }];
-    return [
-      m,
-      {
-        count: Number(row[`${m}_count`]),
-        sum: Number(row[`${m}_sum`]),
-        min: nullable(row[`${m}_min`]),
-        max: nullable(row[`${m}_max`]),
-      },
-    ];
+  return mapMeasures((m): MeasureStats => {
+    if (!COLUMN_MEASURES.includes(m)) return extra[m] ?? EMPTY_STATS;
+    return {
+      count: Number(row[`${m}_count`]),
+      sum: Number(row[`${m}_sum`]),
+      min: nullable(row[`${m}_min`]),
+      max: nullable(row[`${m}_max`]),
+    };
   });
-  return Object.fromEntries(entries) as Record<Measure, MeasureStats>;
 }
 
 function upsertSql(table: string, keys: readonly string[], columns: readonly string[]): string {
