@@ -1,6 +1,6 @@
 import { Duration } from "aws-cdk-lib";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { type BundlingOptions, LogLevel, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { BuildOptions } from "esbuild";
 
 /** The house defaults of every Kaikai function; `KaikaiFunctionProps` documents each one. */
 export const KAIKAI_FUNCTION_DEFAULTS = {
@@ -11,6 +11,9 @@ export const KAIKAI_FUNCTION_DEFAULTS = {
   logLevel: "INFO",
 } as const;
 
+/** Each bundle's entry module is `index.mjs` at the root of its asset; this is what it exports. */
+export const KAIKAI_HANDLER = "index.handler";
+
 /**
  * Lets CommonJS dependencies that call `require` (bundled into an ES module) keep working;
  * esbuild cannot rewrite a dynamic `require` of a Node built-in on its own.
@@ -19,17 +22,23 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __kaikaiCreateRequire } from 'node:module'; const require = __kaikaiCreateRequire(import.meta.url);";
 
 /**
- * esbuild settings: one minified ES module with the AWS SDK bundled (no externals, so the
- * deployed SDK version is the tested one), linked source maps without sources content.
+ * esbuild settings: minified ES modules with the AWS SDK bundled (no externals, so the deployed
+ * SDK version is the tested one), linked source maps without sources content. Code splitting puts
+ * what an entry loads by dynamic `import()` (a client only some invocations need) in chunks beside
+ * `index.mjs`, so that Lambda's init parses and runs only what the handler needs from the start.
  */
-export const KAIKAI_BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
+export const KAIKAI_ESBUILD: Readonly<BuildOptions> = {
+  bundle: true,
+  platform: "node",
+  // The runtime's Node.js (KAIKAI_FUNCTION_DEFAULTS.runtime).
+  target: "node24",
+  format: "esm",
+  splitting: true,
+  outExtension: { ".js": ".mjs" },
   mainFields: ["module", "main"],
-  banner: ESM_REQUIRE_BANNER,
-  externalModules: [],
+  banner: { js: ESM_REQUIRE_BANNER },
   minify: true,
-  sourceMap: true,
+  sourcemap: true,
   sourcesContent: false,
-  forceDockerBundling: false,
-  logLevel: LogLevel.ERROR,
+  logLevel: "error",
 };

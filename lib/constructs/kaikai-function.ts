@@ -1,21 +1,31 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CfnResource, type Duration, type RemovalPolicy, Stack } from "aws-cdk-lib";
+import {
+  AssetHashType,
+  BundlingOutput,
+  CfnResource,
+  DockerImage,
+  type Duration,
+  type ILocalBundling,
+  type RemovalPolicy,
+  Stack,
+} from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type AssetCode, Code, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import type * as Esbuild from "esbuild";
 import { ENV } from "../../lambdas/env-keys.js";
 import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/metric-names.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import type { IotDataEndpoint } from "./iot-data-endpoint.js";
-import { KAIKAI_BUNDLING, KAIKAI_FUNCTION_DEFAULTS } from "./kaikai-function-defaults.js";
+import { KAIKAI_ESBUILD, KAIKAI_FUNCTION_DEFAULTS, KAIKAI_HANDLER } from "./kaikai-function-defaults.js";
 
-/** The repository root: entries, package-lock.json and tsconfig.json are resolved against it. */
+/** The repository root: entries, esbuild and tsconfig.json are resolved against it. */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export type EnvKey = (typeof ENV)[keyof typeof ENV];
@@ -52,13 +62,14 @@ export interface KaikaiFunctionProps {
 }
 
 /**
- * The house Lambda function: Node.js 24 on arm64, an ES module bundled locally by esbuild with the
- * SDK inside, source maps on, its own log group with a retention, Powertools settings, and a role
- * that starts empty. Access is given only through the `bind*` / `allow*` methods, each of which
- * sets the environment variable and the matching least-privilege grant together.
+ * The house Lambda function: Node.js 24 on arm64, ES modules bundled and code-split locally by
+ * esbuild with the SDK inside (`index.mjs` and its chunks), source maps on, its own log group with
+ * a retention, Powertools settings, and a role that starts empty. Access is given only through the
+ * `bind*` / `allow*` methods, each of which sets the environment variable and the matching
+ * least-privilege grant together.
  */
 export class KaikaiFunction extends Construct {
-  public readonly lambda: NodejsFunction;
+  public readonly lambda: LambdaFunction;
   public readonly role: Role;
   public readonly logGroup: LogGroup;
   public readonly label: string;
@@ -67,7 +78,8 @@ export class KaikaiFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: KaikaiFunctionProps) {
     super(scope, id);
-    assertLocalEsbuild();
+    // Even a synth that skips bundling fails early, with the fix, when esbuild is missing.
+    localEsbuild();
     this.label = props.label;
     this.timeout = props.timeout ?? KAIKAI_FUNCTION_DEFAULTS.timeout;
 
@@ -81,11 +93,9 @@ export class KaikaiFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.lambda = new NodejsFunction(this, "Function", {
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: "handler",
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+    this.lambda = new LambdaFunction(this, "Function", {
+      code: bundledCode(props.entry),
+      handler: KAIKAI_HANDLER,
       runtime: KAIKAI_FUNCTION_DEFAULTS.runtime,
       architecture: KAIKAI_FUNCTION_DEFAULTS.architecture,
       memorySize: props.memorySizeMb ?? KAIKAI_FUNCTION_DEFAULTS.memorySizeMb,
@@ -93,7 +103,6 @@ export class KaikaiFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       description: props.purpose,
-      bundling: KAIKAI_BUNDLING,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
         // One service for every function: metrics are keyed by their whole dimension set, and the
@@ -211,13 +220,52 @@ function iotArn(scope: Construct, resource: "topic" | "thing", resourceName: str
 }
 
 /**
- * NodejsFunction silently falls back to Docker when it cannot find esbuild; the house rule is
- * no Docker, so a missing esbuild fails the synth with the fix instead.
+ * The entry bundled by the local esbuild. The asset hash is the bundle's own, so that a change in
+ * any code the function ships (ours or a dependency's) redeploys it, and nothing else does.
  */
-function assertLocalEsbuild(): void {
+function bundledCode(entry: string): AssetCode {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // The type requires an image; it is never pulled nor run, since local bundling succeeds or throws.
+      image: DockerImage.fromRegistry("kaikai-bundles-locally-never-in-docker"),
+      outputType: BundlingOutput.NOT_ARCHIVED,
+      local: new LocalEsbuild(entry),
+    },
+  });
+}
+
+/**
+ * Bundles one entry into `index.mjs` and its chunks. CDK keys its bundling cache on these fields
+ * (it serialises the bundling options), so two entries never share a bundle.
+ */
+class LocalEsbuild implements ILocalBundling {
+  readonly entry: string;
+  readonly options: Readonly<Esbuild.BuildOptions> = KAIKAI_ESBUILD;
+
+  constructor(entry: string) {
+    this.entry = entry;
+  }
+
+  /** Never answers `false`: CDK would then bundle in Docker. A failed build throws instead. */
+  tryBundle(outputDir: string): boolean {
+    localEsbuild().buildSync({
+      ...this.options,
+      absWorkingDir: PROJECT_ROOT,
+      entryPoints: { index: join(PROJECT_ROOT, this.entry) },
+      outdir: outputDir,
+    });
+    return true;
+  }
+}
+
+/** The project's esbuild; without it the synth fails with the fix rather than turning to Docker. */
+function localEsbuild(): typeof Esbuild {
   try {
-    createRequire(join(PROJECT_ROOT, "package.json")).resolve("esbuild");
-  } catch {
-    throw new Error("esbuild is not installed locally (run `npm ci`): Kaikai functions never bundle in Docker");
+    return createRequire(join(PROJECT_ROOT, "package.json"))("esbuild");
+  } catch (cause) {
+    throw new Error("esbuild is not installed locally (run `npm ci`): Kaikai functions never bundle in Docker", {
+      cause,
+    });
   }
 }
