@@ -330,7 +330,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-const isAddressInUse = (error: unknown): error is Error =>
+const cannotListen = (error: unknown): error is Error =>
   error instanceof Error && "code" in error && (error.code === "EADDRINUSE" || error.code === "EACCES");
 
 // `kaikai report ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -344,7 +344,7 @@ main(argv).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {
     console.error(`kaikai: ${error.message} (${hintFor(argv[0])})`);
     process.exitCode = 2;
-  } else if (error instanceof BrokerUnreachableError || isAddressInUse(error)) {
+  } else if (error instanceof BrokerUnreachableError || cannotListen(error)) {
     console.error(`kaikai: ${error.message}`);
     process.exitCode = 1;
   } else {

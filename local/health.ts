@@ -1,6 +1,6 @@
 /**
  * The pipeline's health from the local SQLite store: the figures the cloud dashboard shows and
- * the checks its alarms make, for `kaikai report health` and `npm start`'s status line.
+ * the checks its alarms make, for `kaikai report health`.
  * Locally every message ends in `measurements` or `quarantine`, so received = stored + quarantined.
  */
 import { statSync } from "node:fs";
@@ -215,13 +215,13 @@ function healthChecks(
   ];
 }
 
-export function formatAge(seconds: number): string {
+function formatAge(seconds: number): string {
   if (seconds < 120) return `${Math.round(seconds)} s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
@@ -247,18 +247,4 @@ export function formatHealth(report: HealthReport): string {
     ...report.checks.map((check) => `${check.ok ? "OK   " : "ALARM"} ${check.name}: ${check.detail}`),
   ];
   return lines.join("\n");
-}
-
-/** One line for the status line of `npm start`. */
-export function healthStatusLine(report: HealthReport): string {
-  const alarms = report.checks.filter((check) => !check.ok).map((check) => check.name);
-  const share = report.rejectSharePercent === null ? "-" : `${report.rejectSharePercent.toFixed(1)}%`;
-  const last = report.lastReadingAgeSeconds === null ? "-" : formatAge(report.lastReadingAgeSeconds);
-  return [
-    `${report.windowMinutes}m: ${report.stored} stored, ${report.quarantined} quarantined (${share})`,
-    `sensors ${report.activeSensors}/${report.registrySensors}`,
-    `last ${last}`,
-    `alerts ${report.openAlerts}`,
-    alarms.length === 0 ? "ok" : `ALARM ${alarms.join(",")}`,
-  ].join(" | ");
 }

@@ -59,17 +59,17 @@ export async function replayQuarantine(deps: ReplayDeps, filter: QuarantineFilte
     const batch = rows.slice(start, start + SQLITE_MAX_BATCH);
     const outcome = await pipeline.ingest(batch.map(toMessage));
     const retry = new Set(outcome.retry);
-    const refusedIds = new Map<string, number[]>();
+    const idsByMessage = new Map<string, number[]>();
     for (const [index, row] of batch.entries()) {
       if (retry.has(index)) continue;
       const key = sameMessageKey(row);
-      refusedIds.set(key, [...(refusedIds.get(key) ?? []), row.id]);
+      idsByMessage.set(key, [...(idsByMessage.get(key) ?? []), row.id]);
     }
     const now = new Date(deps.clock.now()).toISOString();
     const settle = deps.db.transaction(() => {
       const stillRefused = new Set<number>();
       for (const entry of outcome.quarantined) {
-        const id = refusedIds.get(sameMessageKey(entry))?.shift();
+        const id = idsByMessage.get(sameMessageKey(entry))?.shift();
         if (id === undefined) continue;
         stillRefused.add(id);
         quarantine.updateReason(id, entry.reason, entry.detail);

@@ -9,9 +9,6 @@ export interface LocalAlertSinkDeps {
   readonly print: (line: string) => void;
   readonly webhook?: URL;
   readonly webhookAttempts?: number;
-  readonly webhookTimeoutMs?: number;
-  /** Counts notices for the status line. */
-  readonly onNotice?: (notice: AlertNotice) => void;
   readonly now?: () => number;
 }
 
@@ -20,20 +17,22 @@ export interface LocalAlertSinkDeps {
  * replays a day in seconds, with a reminder per hour of each episode): it is published, not
  * printed. Live reminders, per reading or from the hourly roll-up at :05, are younger.
  */
-export const PRINTED_REMINDER_MAX_AGE_MS = 2 * 3_600_000;
+const PRINTED_REMINDER_MAX_AGE_MS = 2 * 3_600_000;
+
+/** Long enough for a slow receiver, short enough that a hung one does not hold up a shutdown for long. */
+const WEBHOOK_TIMEOUT_MS = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Alerts printed (but for reminders of the past), published on `kaikai/alerts/{sensorId}` and
- * posted to a webhook. The webhook
- * is posted in the background with bounded retries: a slow or failing receiver must never hold
- * back the readings (their acknowledgement waits for this sink) nor change the alert state.
+ * posted to a webhook. The webhook is posted in the background with bounded retries: a slow or
+ * failing receiver must never hold back the readings (their acknowledgement waits for this sink)
+ * nor change the alert state.
  */
 export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { settled(): Promise<void> } {
   const inFlight = new Set<Promise<void>>();
   const attempts = deps.webhookAttempts ?? 3;
-  const timeoutMs = deps.webhookTimeoutMs ?? 5000;
   const now = deps.now ?? Date.now;
   const worthPrinting = (notice: AlertNotice): boolean =>
     notice.state !== "reminder" || now() - Date.parse(notice.at) <= PRINTED_REMINDER_MAX_AGE_MS;
@@ -46,7 +45,7 @@ export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { sett
           method: "POST",
           headers: { "content-type": "application/json" },
           body,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
         });
         if (response.ok) return;
         lastError = `HTTP ${response.status}`;
@@ -64,7 +63,6 @@ export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { sett
       if (worthPrinting(notice)) {
         deps.print(`${noticeSubject(notice)} (${notice.zone}, threshold ${notice.threshold}, at ${notice.at})`);
       }
-      deps.onNotice?.(notice);
       if (deps.webhook !== undefined) {
         const posting = postWebhook(deps.webhook, body).finally(() => inFlight.delete(posting));
         inFlight.add(posting);

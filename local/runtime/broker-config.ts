@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 
 /** The `--config` file (JSON): who may connect to the embedded broker when it listens beyond loopback. */
-export const brokerConfigSchema = z
+const brokerConfigSchema = z
   .object({
     broker: z
       .object({

@@ -5,7 +5,7 @@ import { Aedes, type AuthenticateError } from "aedes";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
 import type { BrokerAuth } from "./broker-config.js";
 
-export const DEFAULT_MQTT_PORT = 1883;
+const DEFAULT_MQTT_PORT = 1883;
 /** How many ports after the default to try when it is taken. */
 const PORT_SEARCH = 20;
 
@@ -59,6 +59,18 @@ function listenOn(server: Server, host: string, port: number): Promise<number> {
 const isAddressInUse = (error: unknown): boolean =>
   error instanceof Error && "code" in error && error.code === "EADDRINUSE";
 
+/** Listens on the first candidate port that is not taken; any other error stops the search. */
+async function listenOnFirstFree(server: Server, host: string, candidates: readonly number[]): Promise<number> {
+  for (const [index, candidate] of candidates.entries()) {
+    try {
+      return await listenOn(server, host, candidate);
+    } catch (error) {
+      if (!isAddressInUse(error) || index === candidates.length - 1) throw error;
+    }
+  }
+  throw new Error("no port to listen on");
+}
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { auth } = options;
   const aedes = await Aedes.createBroker({
@@ -89,29 +101,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           aedes.handle,
         );
 
-  let port: number | undefined;
   const candidates =
     options.port === undefined ? Array.from({ length: PORT_SEARCH }, (_, i) => DEFAULT_MQTT_PORT + i) : [options.port];
-  for (const candidate of candidates) {
-    try {
-      port = await listenOn(server, options.host, candidate);
-      break;
-    } catch (error) {
-      if (!isAddressInUse(error) || candidate === candidates.at(-1)) {
-        aedes.close();
-        throw error;
-      }
-    }
+  let port: number;
+  try {
+    port = await listenOnFirstFree(server, options.host, candidates);
+  } catch (error) {
+    aedes.close();
+    throw error;
   }
-  if (port === undefined) throw new Error("no free port for the MQTT broker");
-  const boundPort = port;
   const scheme = auth.tls === undefined ? "mqtt" : "mqtts";
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
 
   return {
     host: options.host,
-    port: boundPort,
-    url: `${scheme}://${urlHost}:${boundPort}`,
+    port,
+    url: `${scheme}://${urlHost}:${port}`,
     publish: (topic, payload) =>
       new Promise((resolve, reject) =>
         aedes.publish({ cmd: "publish", topic, payload, qos: 1, retain: false, dup: false }, (error) =>

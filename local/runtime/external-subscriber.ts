@@ -1,9 +1,9 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { type InboundMessage, TELEMETRY_TOPIC_FILTER } from "../../lambdas/core/reading.js";
-import { BrokerUnreachableError } from "../simulator/publisher.js";
+import { BrokerUnreachableError, withoutPassword } from "../simulator/publisher.js";
 
 /** A fixed id with a persistent session: the broker keeps what arrives while we are away. */
-export const INGEST_CLIENT_ID = "kaikai-local-ingest";
+const INGEST_CLIENT_ID = "kaikai-local-ingest";
 
 export interface ExternalSubscriberOptions {
   /** mqtt(s)://[user:password@]host:port */
@@ -17,14 +17,6 @@ export interface ExternalSubscriberOptions {
 export interface ExternalSubscriber {
   publish(topic: string, payload: string): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The URL as it may be printed: without the password it may carry. */
-export function withoutPassword(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password === "") return url;
-  parsed.password = "***";
-  return parsed.href;
 }
 
 function firstConnect(client: MqttClient, url: string): Promise<void> {

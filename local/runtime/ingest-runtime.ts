@@ -37,7 +37,7 @@ export interface IngestRuntime {
 }
 
 /**
- * H1's ingest pipeline on the SQLite adapters, behind a group committer: the broker hands over
+ * The cloud's ingest pipeline on the SQLite adapters, behind a group committer: the broker hands over
  * messages one by one and gets each acknowledgement once its batch is durable.
  */
 export function makeIngestRuntime(deps: IngestRuntimeDeps): IngestRuntime {

@@ -1,4 +1,4 @@
-import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
+import { SENSORS } from "../../lib/config/sensors.js";
 import { type Db, openDatabase, upsertSensors } from "../sqlite/database.js";
 
 export const DEFAULT_DB_PATH = "./data/kaikai.db";
@@ -9,5 +9,3 @@ export function openLocalStore(path: string): Db {
   upsertSensors(db, SENSORS);
   return db;
 }
-
-export { REGISTRY };

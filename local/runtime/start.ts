@@ -6,13 +6,14 @@ import { type AggregatePublisher, systemClock } from "../../lambdas/ports.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
 import type { FaultRates } from "../simulator/faults.js";
+import { withoutPassword } from "../simulator/publisher.js";
 import { type SimulatorHandle, startSimulator } from "../simulator/simulator.js";
 import { makeSqliteAlertStateStore } from "../sqlite/alert-state-store.js";
 import { makeSqliteRollupStore } from "../sqlite/rollup-store.js";
 import { makeLocalAlertSink } from "./alert-sink.js";
-import type { BrokerAuth } from "./broker-config.js";
+import { type BrokerAuth, ConfigError } from "./broker-config.js";
 import { startEmbeddedBroker } from "./embedded-broker.js";
-import { startExternalSubscriber, withoutPassword } from "./external-subscriber.js";
+import { startExternalSubscriber } from "./external-subscriber.js";
 import { makeIngestRuntime } from "./ingest-runtime.js";
 import { openLocalStore } from "./local-store.js";
 import { makeLocalObservability } from "./observability.js";
@@ -46,7 +47,7 @@ export interface RunningPipeline {
 }
 
 /** The simulator's defaults under `npm start`: a few faults so that the quarantine has something to show. */
-export const START_SIMULATOR = {
+const START_SIMULATOR = {
   ratePerSecond: 5,
   backfillHours: 24,
   faults: { malformed: 0.002, out_of_range: 0.002, unknown_sensor: 0.001, duplicate: 0.01 },
@@ -61,14 +62,28 @@ function describeRanking(summary: ZoneSummary): string {
   return `zone ranking, hour from ${summary.hour.slice(0, 16).replace("T", " ")} UTC: ${zones.join(" | ")}`;
 }
 
+/** The embedded broker's URL as the simulator must use it: logged in when the broker asks for a password. */
+function simulatorUrl(brokerUrl: string, auth: BrokerAuth): string {
+  if (auth.password === undefined) return brokerUrl;
+  const url = new URL(brokerUrl);
+  url.username = auth.password.username;
+  url.password = auth.password.password;
+  return url.href;
+}
+
 export async function startLocalPipeline(options: StartOptions): Promise<RunningPipeline> {
   const { terminal } = options;
+  // The simulator connects like any sensor, and has no certificate to show a TLS broker.
+  if (options.simulate && options.brokerUrl === undefined && options.auth.tls !== undefined) {
+    throw new ConfigError("the simulator cannot connect to a TLS broker: add --no-simulate");
+  }
   const devStage = loadStagesFromCdkJson().dev;
   const observability = makeLocalObservability();
   const db = openLocalStore(options.dbPath);
   const alertStates = makeSqliteAlertStateStore(db);
   const rollupStore = makeSqliteRollupStore(db);
 
+  // Bound once the broker is up: the broker needs ingest, which needs this sink, which publishes on the broker.
   let publish: (topic: string, payload: string) => Promise<void> = async () => undefined;
   const sink = makeLocalAlertSink({
     publishMqtt: (topic, payload) => publish(topic, payload),
@@ -88,6 +103,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
 
   let transport: { publish(topic: string, payload: string): Promise<void>; close(): Promise<void> };
   let brokerUrl: string;
+  let simulatorTarget: string;
   let stopAccepting = (): void => undefined;
   try {
     if (options.brokerUrl === undefined) {
@@ -99,6 +115,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
       });
       transport = broker;
       brokerUrl = broker.url;
+      simulatorTarget = simulatorUrl(broker.url, options.auth);
       stopAccepting = () => broker.stopAccepting();
     } else {
       transport = await startExternalSubscriber({
@@ -107,12 +124,33 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
         onError: (line) => terminal.print(line),
       });
       brokerUrl = options.brokerUrl;
+      simulatorTarget = options.brokerUrl;
     }
   } catch (error) {
     db.close();
     throw error;
   }
   publish = (topic, payload) => transport.publish(topic, payload);
+
+  let simulator: SimulatorHandle | undefined;
+  if (options.simulate) {
+    try {
+      simulator = await startSimulator({
+        target: { kind: "broker", url: simulatorTarget },
+        sensors: SENSORS,
+        registry: REGISTRY,
+        seed: 1,
+        ...(options.simulator ?? START_SIMULATOR),
+      });
+    } catch (error) {
+      // A listening broker would keep the process alive after the error is printed.
+      stopAccepting();
+      await ingest.close();
+      await transport.close();
+      db.close();
+      throw error;
+    }
+  }
 
   const aggregatePublisher: AggregatePublisher = {
     publishHourly: (summary) => publish(HOURLY_AGGREGATES_TOPIC, JSON.stringify(summary)),
@@ -151,18 +189,6 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     everyHourAt(5, () => track(hourlyRollup({})), reportError("hourly roll-up")),
     everyHourAt(10, () => runZoneRollup({}), reportError("zone roll-up")),
   ];
-
-  let simulator: SimulatorHandle | undefined;
-  if (options.simulate) {
-    const settings = options.simulator ?? START_SIMULATOR;
-    simulator = await startSimulator({
-      target: { kind: "broker", url: brokerUrl },
-      sensors: SENSORS,
-      registry: REGISTRY,
-      seed: 1,
-      ...settings,
-    });
-  }
 
   const startedAt = Date.now();
   let previous = { at: startedAt, handled: 0 };

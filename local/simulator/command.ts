@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { UsageError } from "../usage-error.js";
 import { FaultSpecError, NO_FAULTS, parseFaultRates } from "./faults.js";
-import { DEFAULT_BROKER_URL, type PublishTarget } from "./publisher.js";
+import { DEFAULT_BROKER_URL, type PublishTarget, withoutPassword } from "./publisher.js";
 import { maxRatePerSecond, type SimulatorCounters, type SimulatorOptions, startSimulator } from "./simulator.js";
 
 export const SIMULATE_USAGE = `Usage: kaikai simulate [options]
@@ -164,7 +164,7 @@ function describeFaults(counters: SimulatorCounters): string {
 }
 
 /** One progress line: totals, and the rates since the previous line. */
-export function formatProgress(current: SimulatorCounters, previous: SimulatorCounters, seconds: number): string {
+function formatProgress(current: SimulatorCounters, previous: SimulatorCounters, seconds: number): string {
   const perSecond = (now: number, before: number): string => `${Math.round((now - before) / seconds)}/s`;
   return (
     `backfill ${current.backfilled}  live ${current.live}  ` +
@@ -176,7 +176,7 @@ export function formatProgress(current: SimulatorCounters, previous: SimulatorCo
   );
 }
 
-export function formatSummary(final: SimulatorCounters): string {
+function formatSummary(final: SimulatorCounters): string {
   return (
     `done: backfill ${final.backfilled}  live ${final.live}  sent ${final.sent}  acked ${final.acked}  ` +
     `failed ${final.failed}${describeFaults(final)}`
@@ -203,7 +203,8 @@ export async function runSimulateCommand(
     io.print(SIMULATE_USAGE);
     return null;
   }
-  const where = options.target.kind === "broker" ? options.target.url : `IoT Core at ${options.target.endpoint}`;
+  const where =
+    options.target.kind === "broker" ? withoutPassword(options.target.url) : `IoT Core at ${options.target.endpoint}`;
   io.print(`simulating ${options.sensors.length} sensors to ${where} (seed ${options.seed}); Ctrl-C stops`);
   const simulator = await startSimulator(options);
   const stop = (): void => {

@@ -87,10 +87,10 @@ const BACKGROUND_CO2 = 420;
 const gaussian = (x: number, centre: number, width: number): number => Math.exp(-(((x - centre) / width) ** 2) / 2);
 
 /** Hour of the day in [0, 24), fractional. */
-export const hourOfDay = (time: number): number => (((time % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
+const hourOfDay = (time: number): number => (((time % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
 
 /** Road traffic in [0, 1]: the morning and evening rush hours, and some traffic between them. */
-export function trafficIntensity(hour: number, zone: Zone): number {
+function trafficIntensity(hour: number, zone: Zone): number {
   const morning = gaussian(hour, 8, 1.3);
   const evening = gaussian(hour, 19, 1.6);
   const daytime = hour >= 9 && hour <= 17 ? ZONE_PROFILES[zone].middayTraffic : 0;
@@ -112,7 +112,7 @@ function episodeLevel(episode: DustEpisode, time: number): number {
 }
 
 /** How much Harmattan air there is at a time, in [0, 1]: the strongest of the episodes. */
-export function dustIntensity(episodes: readonly DustEpisode[], time: number): number {
+function dustIntensity(episodes: readonly DustEpisode[], time: number): number {
   return episodes.reduce((strongest, episode) => Math.max(strongest, episodeLevel(episode, time)), 0);
 }
 
@@ -134,7 +134,7 @@ function smoothStep(x: number): number {
 }
 
 /** Relative humidity from temperature and dew point (Magnus formula, Alduchov and Eskridge). */
-export function relativeHumidity(temperature: number, dewPoint: number): number {
+function relativeHumidity(temperature: number, dewPoint: number): number {
   const saturation = (celsius: number): number => Math.exp((17.625 * celsius) / (243.04 + celsius));
   return Math.min(100, (100 * saturation(Math.min(dewPoint, temperature))) / saturation(temperature));
 }

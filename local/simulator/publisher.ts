@@ -60,7 +60,15 @@ export class BrokerUnreachableError extends Error {
   }
 }
 
-export const IOT_MQTT_PORT = 8883;
+/** The URL as it may be printed: without the password it may carry. */
+export function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password === "") return url;
+  parsed.password = "***";
+  return parsed.href;
+}
+
+const IOT_MQTT_PORT = 8883;
 export const DEFAULT_BROKER_URL = "mqtt://127.0.0.1:1883";
 
 const sensorIdOfTopic = (topic: string): string | undefined => topic.split("/")[2];
@@ -83,7 +91,7 @@ function connect(url: string, options: IClientOptions, timeoutMs: number): Promi
       client.off("error", onError);
       client.off("connect", onConnect);
       client.end(true);
-      reject(new BrokerUnreachableError(`cannot connect to ${url} as ${options.clientId}: ${reason}`));
+      reject(new BrokerUnreachableError(`cannot connect to ${withoutPassword(url)} as ${options.clientId}: ${reason}`));
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
     client.once("error", onError);

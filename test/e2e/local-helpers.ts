@@ -50,6 +50,9 @@ export async function startTestPipeline(options: Partial<StartOptions> = {}): Pr
     simulate: false,
     terminal: { print: (line) => lines.push(line), status: () => undefined, end: () => undefined },
     ...options,
+  }).catch((error: unknown) => {
+    dir.remove();
+    throw error;
   });
   return {
     pipeline,

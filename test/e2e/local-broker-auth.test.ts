@@ -1,0 +1,195 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import mqtt, { type IClientOptions } from "mqtt";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "../../local/runtime/broker-config.js";
+import { query, reading, startTestPipeline, type TestPipeline, telemetry, tempDir } from "./local-helpers.js";
+
+/**
+ * The embedded broker as `kaikai start --listen <wider than loopback> --config FILE` sets it up:
+ * the same config loading, safety check and broker, bound to 127.0.0.1 so that the test stays on
+ * loopback (the interface only decides whether credentials are required, not how they are checked).
+ */
+const WIDE = "0.0.0.0";
+const MINUTE = 60_000;
+const PASSWORD = "correct horse battery";
+
+const dir = tempDir("kaikai-broker-auth-");
+const file = (name: string): string => join(dir.path, name);
+const openssl = (...args: string[]): void => {
+  execFileSync("openssl", args, { cwd: dir.path, stdio: "ignore" });
+};
+
+function certificateAuthority(name: string): void {
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    `${name}.key.pem`,
+    "-out",
+    `${name}.pem`,
+    "-subj",
+    `/CN=${name}`,
+    "-days",
+    "2",
+  );
+}
+
+function issue(name: string, ca: string, extension: string): void {
+  openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${name}.key.pem`);
+  openssl("req", "-new", "-key", `${name}.key.pem`, "-subj", `/CN=${name}`, "-out", `${name}.csr`);
+  writeFileSync(file(`${name}.ext`), extension);
+  // -set_serial rather than -CAcreateserial: two CAs issue here, and a serial file would be shared.
+  const serial = String(Date.now() + Math.floor(Math.random() * 1000));
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    `${ca}.pem`,
+    "-CAkey",
+    `${ca}.key.pem`,
+    "-set_serial",
+    serial,
+    "-days",
+    "2",
+    "-extfile",
+    `${name}.ext`,
+    "-out",
+    `${name}.cert.pem`,
+  );
+}
+
+/** Writes a `--config` file and loads it as the CLI does, checking it allows a wide listen. */
+function configure(name: string, broker: Record<string, unknown>): BrokerAuth {
+  writeFileSync(file(name), JSON.stringify({ broker }));
+  const auth = loadBrokerAuth(file(name));
+  assertSafeListen(WIDE, auth);
+  return auth;
+}
+
+beforeAll(() => {
+  certificateAuthority("fleet-ca");
+  certificateAuthority("other-ca");
+  issue("broker", "fleet-ca", "subjectAltName=IP:127.0.0.1\n");
+  issue("gateway", "fleet-ca", "extendedKeyUsage=clientAuth\n");
+  issue("intruder", "other-ca", "extendedKeyUsage=clientAuth\n");
+});
+
+afterAll(() => dir.remove());
+
+let running: TestPipeline | undefined;
+const clients: mqtt.MqttClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
+  await running?.stop();
+  running = undefined;
+});
+
+/** Connects once, without retrying: resolves with the client, or rejects with why it was refused. */
+async function connect(url: string, options: IClientOptions = {}): Promise<mqtt.MqttClient> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  clients.push(client);
+  return new Promise((resolve, reject) => {
+    client.once("connect", () => resolve(client));
+    client.once("error", reject);
+    client.once("close", () => reject(new Error("connection closed")));
+  });
+}
+
+const storedFrom = (dbPath: string, sensorId: string) =>
+  query<{ pm25: number }>(dbPath, "SELECT pm25 FROM measurements WHERE sensor_id = ?", sensorId);
+
+describe("the embedded broker listening wider than loopback", () => {
+  it("is refused without credentials in its config", () => {
+    expect(() => assertSafeListen(WIDE, {})).toThrow("wider than loopback");
+    // Server TLS alone leaves anonymous clients in.
+    writeFileSync(
+      file("server-tls-only.json"),
+      JSON.stringify({ broker: { tls: { key: "broker.key.pem", cert: "broker.cert.pem" } } }),
+    );
+    expect(() => assertSafeListen(WIDE, loadBrokerAuth(file("server-tls-only.json")))).toThrow("wider than loopback");
+  });
+
+  it("with TLS client certificates: stores a reading from a client the configured CA signed, refuses the others", async () => {
+    const auth = configure("tls.json", { tls: { key: "broker.key.pem", cert: "broker.cert.pem", ca: "fleet-ca.pem" } });
+    running = await startTestPipeline({ auth });
+    const url = running.pipeline.brokerUrl;
+    expect(url).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+    const trust = { ca: readFileSync(file("fleet-ca.pem")) };
+
+    const gateway = await connect(url, {
+      ...trust,
+      cert: readFileSync(file("gateway.cert.pem")),
+      key: readFileSync(file("gateway.key.pem")),
+    });
+    await gateway.publishAsync(telemetry("SENS001"), reading("SENS001", Date.now() - MINUTE, 31), { qos: 1 });
+    expect(storedFrom(running.dbPath, "SENS001")).toEqual([{ pm25: 31 }]);
+
+    // Refused in the TLS handshake (the client may see the alert or just the socket closing); the
+    // gateway above, with the same trust, shows it is the missing or foreign certificate.
+    await expect(connect(url, trust)).rejects.toThrow();
+    await expect(
+      connect(url, {
+        ...trust,
+        cert: readFileSync(file("intruder.cert.pem")),
+        key: readFileSync(file("intruder.key.pem")),
+      }),
+    ).rejects.toThrow();
+    expect(query(running.dbPath, "SELECT COUNT(*) AS n FROM measurements")).toEqual([{ n: 1 }]);
+  });
+
+  it("with a username and password: stores a reading from a client that gives them, refuses anonymous clients and wrong passwords", async () => {
+    const auth = configure("password.json", { username: "gateway", password: PASSWORD });
+    running = await startTestPipeline({ auth });
+    const url = running.pipeline.brokerUrl;
+
+    const gateway = await connect(url, { username: "gateway", password: PASSWORD });
+    await gateway.publishAsync(telemetry("SENS002"), reading("SENS002", Date.now() - MINUTE, 17), { qos: 1 });
+    expect(storedFrom(running.dbPath, "SENS002")).toEqual([{ pm25: 17 }]);
+
+    await expect(connect(url)).rejects.toThrow(/Bad username or password/i);
+    await expect(connect(url, { username: "gateway", password: "wrong password" })).rejects.toThrow(
+      /Bad username or password/i,
+    );
+    await expect(connect(url, { username: "someone", password: PASSWORD })).rejects.toThrow(
+      /Bad username or password/i,
+    );
+  });
+});
+
+describe("the simulator of kaikai start behind a wide-listening broker", () => {
+  it("logs in with the configured username and password, and its readings are stored", async () => {
+    const auth = configure("password-simulated.json", { username: "gateway", password: PASSWORD });
+    running = await startTestPipeline({
+      auth,
+      simulate: true,
+      simulator: {
+        ratePerSecond: 20,
+        backfillHours: 1,
+        faults: { malformed: 0, out_of_range: 0, unknown_sensor: 0, duplicate: 0 },
+      },
+    });
+    await running.pipeline.ready;
+    expect(query(running.dbPath, "SELECT COUNT(DISTINCT sensor_id) AS n FROM measurements")).toEqual([{ n: 5 }]);
+  });
+});
+
+describe("the simulator of kaikai start behind a TLS broker", () => {
+  it("is refused up front, with the flag that avoids it, since it has no client certificate", async () => {
+    const auth = configure("tls-simulated.json", {
+      tls: { key: "broker.key.pem", cert: "broker.cert.pem", ca: "fleet-ca.pem" },
+    });
+    const refusal: unknown = await startTestPipeline({ auth, simulate: true }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect(refusal).toHaveProperty("message", expect.stringContaining("add --no-simulate"));
+  });
+});
