@@ -23,6 +23,8 @@ export interface BuiltBundle extends BundleSpec {
   readonly bytes: number;
   /** The entry and the chunks it imports statically: what Lambda loads at init. */
   readonly initBytes: number;
+  /** The variables the house construct gives the function. */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 const STACK = "KaikaiBench";
@@ -30,6 +32,7 @@ const STACK = "KaikaiBench";
 interface TemplateResource {
   readonly Type: string;
   readonly Metadata?: Record<string, unknown>;
+  readonly Properties?: { readonly Environment?: { readonly Variables?: Record<string, string> } };
 }
 
 export function buildBundles(specs: readonly BundleSpec[], outdir: string): BuiltBundle[] {
@@ -44,16 +47,20 @@ export function buildBundles(specs: readonly BundleSpec[], outdir: string): Buil
       stage: "bench",
       logRetention: RetentionDays.ONE_WEEK,
       logRemovalPolicy: RemovalPolicy.DESTROY,
+      // The probes answer on stdout: an INFO line at init would garble their report.
+      logLevel: "ERROR",
     });
     const resource = built.lambda.node.defaultChild;
     if (resource instanceof CfnElement) logicalIds.set(label, stack.getLogicalId(resource));
   }
   const template = app.synth().getStackByName(STACK).template as { Resources: Record<string, TemplateResource> };
   return specs.map((spec) => {
-    const asset = template.Resources[logicalIds.get(spec.label) ?? ""]?.Metadata?.["aws:asset:path"];
+    const resource = template.Resources[logicalIds.get(spec.label) ?? ""];
+    const asset = resource?.Metadata?.["aws:asset:path"];
     if (typeof asset !== "string") throw new Error(`no bundle was synthesised for ${spec.label}`);
     const file = join(outdir, asset, "index.mjs");
-    return { ...spec, file, bytes: modulesBytes(join(outdir, asset)), initBytes: initBytes(file) };
+    const environment = resource?.Properties?.Environment?.Variables ?? {};
+    return { ...spec, file, bytes: modulesBytes(join(outdir, asset)), initBytes: initBytes(file), environment };
   });
 }
 

@@ -6,10 +6,11 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAws } from "./fake-aws.js";
+import { startFakeAws } from "../../test/bundles/fake-aws.js";
+import type { BuiltBundle } from "./bundles.js";
+import { recentMessages, sqsEvents } from "./fleet-messages.js";
 import { lambdaEnvironment } from "./lambda-env.js";
-import { median } from "./report.js";
-import { sqsEvents } from "./sqs-events.js";
+import { median } from "./section.js";
 
 const BATCH = 100;
 const PROBE = new URL("../probes/invoke-bundle.mjs", import.meta.url).pathname;
@@ -35,7 +36,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, unk
   });
 }
 
-export interface IngestMemory {
+interface IngestMemory {
   readonly handlerPeakRssBytes: number;
   readonly emptyPeakRssBytes: number;
   readonly writeCalls: number;
@@ -43,29 +44,36 @@ export interface IngestMemory {
   readonly otherCalls: readonly string[];
 }
 
-export async function measureIngestMemory(bundleFile: string, workDir: string, runs: number): Promise<IngestMemory> {
+export async function measureIngestMemory(bundle: BuiltBundle, workDir: string, runs: number): Promise<IngestMemory> {
   const eventFile = join(workDir, "sqs-event.json");
-  const [event] = sqsEvents(BATCH, BATCH, Date.now());
+  const [event] = sqsEvents(recentMessages(BATCH, 2, Date.now()), BATCH);
   writeFileSync(eventFile, JSON.stringify(event));
   const aws = await startFakeAws();
   try {
-    const env = lambdaEnvironment({ AWS_ENDPOINT_URL: aws.url });
+    const env = lambdaEnvironment(bundle, { AWS_ENDPOINT_URL: aws.url });
     const handlerPeaks: number[] = [];
     const emptyPeaks: number[] = [];
     for (let index = 0; index < runs; index++) {
-      const invoked = await run([PROBE, bundleFile, eventFile], env);
+      const invoked = await run([PROBE, bundle.file, eventFile], env);
       const failures = (invoked.response as { batchItemFailures?: unknown[] }).batchItemFailures ?? [];
       if (failures.length > 0) throw new Error(`the ingest bundle failed ${failures.length} of ${BATCH} readings`);
       handlerPeaks.push(Number(invoked.peakRssBytes));
       emptyPeaks.push(Number((await run([EMPTY_PROCESS], env)).peakRssBytes));
     }
-    const writeCalls = [...aws.calls].filter(([operation]) => operation.endsWith(".WriteRecords"));
+    const writes = aws.callsOf("timestream-write", "WriteRecords");
+    const records = writes.reduce(
+      (total, call) => total + ((JSON.parse(call.body) as { Records?: unknown[] }).Records?.length ?? 0),
+      0,
+    );
+    const otherCalls = aws.calls
+      .filter((call) => !writes.includes(call))
+      .map((call) => `${call.method} ${call.path.replace(/\?.*/, "")}`);
     return {
       handlerPeakRssBytes: median(handlerPeaks),
       emptyPeakRssBytes: median(emptyPeaks),
-      writeCalls: (writeCalls[0]?.[1] ?? 0) / runs,
-      records: aws.records() / runs,
-      otherCalls: [...aws.calls.keys()].filter((operation) => !operation.endsWith(".WriteRecords")),
+      writeCalls: writes.length / runs,
+      records: records / runs,
+      otherCalls: [...new Set(otherCalls)],
     };
   } finally {
     await aws.close();

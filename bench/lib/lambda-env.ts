@@ -1,25 +1,26 @@
 /**
- * The environment a deployed function starts with (the house construct's settings plus every
- * variable the entries read), offline: fake credentials, and endpoints only where a caller says.
+ * The environment a deployed function starts with (what the house construct gave the bundle, plus
+ * the variables the stack adds for the entries), offline: fake credentials, and endpoints only
+ * where a caller says.
  */
 import { ENV } from "../../lambdas/env-keys.js";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/metric-names.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
+import type { BuiltBundle } from "./bundles.js";
 
-export function lambdaEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const dev = loadStagesFromCdkJson().dev;
+const dev = loadStagesFromCdkJson().dev;
+
+/** The oldest reading the ingest function accepts: the stack sets it to the magnetic store's retention. */
+export const MAX_READING_AGE_MS = dev.magneticRetentionDays * 86_400_000;
+
+export function lambdaEnvironment(bundle: BuiltBundle, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    NODE_OPTIONS: "--enable-source-maps",
     NODE_NO_WARNINGS: "1",
     AWS_REGION: "eu-west-1",
     AWS_ACCESS_KEY_ID: "bench",
     AWS_SECRET_ACCESS_KEY: "bench",
-    POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: "ERROR",
-    [ENV.stage]: "bench",
+    ...bundle.environment,
     [ENV.sensorRegistry]: JSON.stringify(SENSORS),
     [ENV.alertRules]: JSON.stringify(dev.alertRules),
     [ENV.timestreamDatabase]: "kaikai-bench",

@@ -2,7 +2,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
-export interface ProbeProcess {
+interface ProbeProcess {
   /** The probe's first line, sent once it is ready. */
   readonly ready: Record<string, unknown>;
   /** Closes its stdin and resolves with its last line. */

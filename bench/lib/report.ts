@@ -11,8 +11,6 @@ export interface Figure {
   readonly met: boolean | null;
 }
 
-export const figure = (fields: Figure): Figure => fields;
-
 const verdict = (met: boolean | null): string => (met === null ? "" : met ? "met" : "**missed**");
 
 const escapeCell = (text: string): string => text.replaceAll("|", "\\|");
@@ -41,15 +39,6 @@ export const formatKb = (bytes: number): string => `${formatNumber(bytes / 1024,
 export const formatMb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export const formatRatio = (ratio: number): string => `${ratio < 10 ? ratio.toFixed(2) : ratio.toFixed(1)}x`;
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 /** Progress on stderr, so that stdout carries only the table. */
 export const progress = (line: string): void => {
