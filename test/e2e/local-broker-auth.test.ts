@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import mqtt, { type IClientOptions } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "../../local/runtime/broker-config.js";
-import { query, reading, startTestPipeline, type TestPipeline, telemetry, tempDir } from "./local-helpers.js";
+import { TestPki } from "../fixtures/pki.js";
+import { query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
 /**
  * The embedded broker as `kaikai start --listen <wider than loopback> --config FILE` sets it up:
@@ -15,57 +14,8 @@ const WIDE = "0.0.0.0";
 const MINUTE = 60_000;
 const PASSWORD = "correct horse battery";
 
-const dir = tempDir("kaikai-broker-auth-");
-const file = (name: string): string => join(dir.path, name);
-const openssl = (...args: string[]): void => {
-  execFileSync("openssl", args, { cwd: dir.path, stdio: "ignore" });
-};
-
-function certificateAuthority(name: string): void {
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    `${name}.key.pem`,
-    "-out",
-    `${name}.pem`,
-    "-subj",
-    `/CN=${name}`,
-    "-days",
-    "2",
-  );
-}
-
-function issue(name: string, ca: string, extension: string): void {
-  openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${name}.key.pem`);
-  openssl("req", "-new", "-key", `${name}.key.pem`, "-subj", `/CN=${name}`, "-out", `${name}.csr`);
-  writeFileSync(file(`${name}.ext`), extension);
-  // -set_serial rather than -CAcreateserial: two CAs issue here, and a serial file would be shared.
-  const serial = String(Date.now() + Math.floor(Math.random() * 1000));
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    `${ca}.pem`,
-    "-CAkey",
-    `${ca}.key.pem`,
-    "-set_serial",
-    serial,
-    "-days",
-    "2",
-    "-extfile",
-    `${name}.ext`,
-    "-out",
-    `${name}.cert.pem`,
-  );
-}
+const pki = new TestPki();
+const file = (name: string): string => pki.path(name);
 
 /** Writes a `--config` file and loads it as the CLI does, checking it allows a wide listen. */
 function configure(name: string, broker: Record<string, unknown>): BrokerAuth {
@@ -76,14 +26,14 @@ function configure(name: string, broker: Record<string, unknown>): BrokerAuth {
 }
 
 beforeAll(() => {
-  certificateAuthority("fleet-ca");
-  certificateAuthority("other-ca");
-  issue("broker", "fleet-ca", "subjectAltName=IP:127.0.0.1\n");
-  issue("gateway", "fleet-ca", "extendedKeyUsage=clientAuth\n");
-  issue("intruder", "other-ca", "extendedKeyUsage=clientAuth\n");
+  pki.certificateAuthority("fleet-ca");
+  pki.certificateAuthority("other-ca");
+  pki.issue("broker", { ca: "fleet-ca", extension: "subjectAltName=IP:127.0.0.1" });
+  pki.issue("gateway", { ca: "fleet-ca", extension: "extendedKeyUsage=clientAuth" });
+  pki.issue("intruder", { ca: "other-ca", extension: "extendedKeyUsage=clientAuth" });
 });
 
-afterAll(() => dir.remove());
+afterAll(() => pki.remove());
 
 let running: TestPipeline | undefined;
 const clients: mqtt.MqttClient[] = [];

@@ -1,8 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createServer, type TLSSocket } from "node:tls";
 import { Aedes } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,67 +7,23 @@ import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { parseSimulateArgs } from "../../local/simulator/command.js";
 import { BrokerUnreachableError } from "../../local/simulator/publisher.js";
 import { startSimulator } from "../../local/simulator/simulator.js";
+import { TestPki } from "../fixtures/pki.js";
 
 /**
  * IoT Core stands in as a TLS broker that, like IoT Core, wants a client certificate signed by its
  * CA and lets a client connect only under the name in its certificate (the thing name).
  */
 const things = SENSORS.slice(0, 2).map((sensor) => sensor.sensorId);
-let dir = "";
-const file = (name: string): string => join(dir, name);
-const openssl = (...args: string[]): void => {
-  execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-};
-
-function issue(name: string, subject: string, extension: string): void {
-  openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${name}.key.pem`);
-  openssl("req", "-new", "-key", `${name}.key.pem`, "-subj", subject, "-out", `${name}.csr`);
-  writeFileSync(file(`${name}.ext`), extension);
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key.pem",
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    `${name}.ext`,
-    "-out",
-    `${name}.cert.pem`,
-  );
-}
+const pki = new TestPki();
+const file = (name: string): string => pki.path(name);
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "kaikai-iot-tls-"));
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    "ca.key.pem",
-    "-out",
-    "ca.pem",
-    "-subj",
-    "/CN=test root",
-    "-days",
-    "2",
-  );
-  issue("broker", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1\n");
-  for (const thing of things) issue(thing, `/CN=${thing}`, "extendedKeyUsage=clientAuth\n");
+  pki.certificateAuthority("ca");
+  pki.issue("broker", { ca: "ca", subject: "/CN=127.0.0.1", extension: "subjectAltName=IP:127.0.0.1" });
+  for (const thing of things) pki.issue(thing, { ca: "ca", extension: "extendedKeyUsage=clientAuth" });
 });
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => pki.remove());
 
 async function startTlsBroker() {
   const connectedAs: string[] = [];
