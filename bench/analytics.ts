@@ -12,8 +12,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeHourlyRollupHandler } from "../lambdas/handlers/hourly-rollup.js";
-import { makeZoneRollupHandler } from "../lambdas/handlers/zone-rollup.js";
+import { HOUR_MS, MINUTE_MS } from "../lambdas/core/time.js";
+import { makeHourlyRollup } from "../lambdas/use-cases/hourly-rollup.js";
+import { makeZoneRollup } from "../lambdas/use-cases/zone-rollup.js";
 import { REGISTRY, SENSORS } from "../lib/config/sensors.js";
 import { loadStagesFromCdkJson } from "../lib/config/stages.js";
 import { runSeedReport, SEED_REPORTS } from "../local/reports.js";
@@ -30,8 +31,6 @@ const PROMISED_MS = 100;
 const FULL_SCAN = "SELECT AVG(pm25 + temperature + humidity + co2) AS mean FROM measurements";
 /** A scan of 10,000,000 readings takes seconds: three runs bound the section's time. */
 const FULL_SCAN_RUNS = 3;
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 const SCHEMA = readFileSync(new URL("../sql/sqlite/schema.sql", import.meta.url), "utf8");
 /** The end of the data: the start of the current minute, so the last 24 hours are full. */
 const END = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
@@ -98,7 +97,7 @@ function operations(db: Db): [string, () => Promise<number>][] {
   const rollups = makeSqliteRollupStore(db);
   const clock = { now: () => END };
   const observability = { logger: silentLogger, metrics: silentMetrics };
-  const hourly = makeHourlyRollupHandler({
+  const hourly = makeHourlyRollup({
     registry: REGISTRY,
     bins: rollups,
     writer: rollups,
@@ -111,7 +110,7 @@ function operations(db: Db): [string, () => Promise<number>][] {
     clock,
     ...observability,
   });
-  const zones = makeZoneRollupHandler({
+  const zones = makeZoneRollup({
     hourly: rollups,
     writer: rollups,
     publisher: nowhere,

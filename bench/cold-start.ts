@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FUNCTION_ENTRIES } from "../lambdas/env-keys.js";
+import { FUNCTION_ENTRIES } from "../lambdas/bindings/entries.js";
 import { type BuiltBundle, type BundleSpec, buildBundles } from "./lib/bundles.js";
 import { measureIngestMemory } from "./lib/ingest-memory.js";
 import { lambdaEnvironment } from "./lib/lambda-env.js";

@@ -2,8 +2,10 @@
  * 1. The ingest core's per-reading path (parse, validate, enrich, map to a Timestream record) on
  * one core, against bare JSON.parse of the same bytes, on realistic and on mixed bad payloads.
  */
-import { type InboundMessage, telemetryTopic } from "../lambdas/core/reading.js";
-import { toTimestreamRecord } from "../lambdas/core/timestream-record.js";
+
+import { makeReadingRecordMapper } from "../lambdas/aws/timestream/records.js";
+import type { InboundMessage } from "../lambdas/core/reading.js";
+import { telemetryTopic } from "../lambdas/core/topics.js";
 import { validateMessage } from "../lambdas/core/validate.js";
 import { REGISTRY } from "../lib/config/sensors.js";
 import { encodeReading, FAULT_KINDS } from "../local/simulator/faults.js";
@@ -12,6 +14,8 @@ import { recentMessages } from "./lib/fleet-messages.js";
 import { MAX_READING_AGE_MS } from "./lib/lambda-env.js";
 import { type Figure, formatNumber, formatRatio, progress } from "./lib/report.js";
 import { median, runSection, timeNs } from "./lib/section.js";
+
+const toTimestreamRecord = makeReadingRecordMapper();
 
 const MESSAGES = 10_000;
 const MIN_READINGS_PER_S = 300_000;

@@ -9,9 +9,10 @@ import {
   type WriteRecordsCommandInput,
 } from "@aws-sdk/client-timestream-write";
 import { mockClient } from "aws-sdk-client-mock";
-import { createTimestreamStore } from "../lambdas/aws/timestream-store.js";
-import { makeIngestHandler } from "../lambdas/handlers/ingest.js";
+import { makeSqsIngestHandler } from "../lambdas/aws/sqs-batch.js";
+import { createTimestreamStore } from "../lambdas/aws/timestream/store.js";
 import type { ReadingStore } from "../lambdas/ports.js";
+import { makeIngest } from "../lambdas/use-cases/ingest.js";
 import { REGISTRY } from "../lib/config/sensors.js";
 import { INGESTION_DEFAULTS } from "../lib/constructs/ingestion-defaults.js";
 import { recentMessages, sqsEvents } from "./lib/fleet-messages.js";
@@ -42,7 +43,8 @@ async function countWrites(storeFor: (base: ReadingStore) => ReadingStore) {
     }
     return {};
   });
-  const handler = makeIngestHandler({
+  const clock = { now: () => now };
+  const ingest = makeIngest({
     registry: REGISTRY,
     store: storeFor(createTimestreamStore({ client, database: "kaikai", table: "measurements", logger: silentLogger })),
     quarantine: {
@@ -50,11 +52,12 @@ async function countWrites(storeFor: (base: ReadingStore) => ReadingStore) {
         if (entries.length > 0) throw new Error(`${entries.length} valid readings were quarantined`);
       },
     },
-    clock: { now: () => now },
+    clock,
     maxReadingAgeMs: MAX_READING_AGE_MS,
     logger: silentLogger,
     metrics: silentMetrics,
   });
+  const handler = makeSqsIngestHandler(ingest, clock);
   let retried = 0;
   for (const event of sqsEvents(recentMessages(READINGS, 2, now), INGESTION_DEFAULTS.batchSize)) {
     retried += (await handler(event)).batchItemFailures.length;

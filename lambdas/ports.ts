@@ -1,9 +1,8 @@
 /**
- * The interfaces the core needs from the outside world. AWS adapters (lambdas/aws), local
- * adapters (local/) and test fakes implement them; handlers only ever see these.
+ * The interfaces the use cases (lambdas/use-cases) need from the outside world. AWS adapters
+ * (lambdas/aws), local adapters (local/) and test fakes implement them; use cases only ever see
+ * these.
  */
-import type { Logger } from "@aws-lambda-powertools/logger";
-import type { MetricUnit } from "@aws-lambda-powertools/metrics/types";
 import type {
   HourlyAggregate,
   HourlySummary,
@@ -12,7 +11,7 @@ import type {
   ZoneAggregate,
   ZoneSummary,
 } from "./core/aggregates.js";
-import type { AlertNotice, SensorAlertStates } from "./core/alert-types.js";
+import type { AlertNotice, SensorAlertStates } from "./core/alerts.js";
 import type { EnrichedReading, ReasonCode } from "./core/reading.js";
 
 export interface Clock {
@@ -120,13 +119,29 @@ export interface AggregatePublisher {
   publishZones(summary: ZoneSummary): Promise<void>;
 }
 
-/** The part of a Powertools Logger the handlers use. */
-export type HandlerLogger = Pick<Logger, "info" | "warn" | "error">;
+/** What the use cases log through: a Powertools Logger fits, so does a test fake. */
+export interface HandlerLogger {
+  info(message: string, ...attributes: Readonly<Record<string, unknown>>[]): void;
+  warn(message: string, ...attributes: Readonly<Record<string, unknown>>[]): void;
+  error(message: string, ...attributes: Readonly<Record<string, unknown>>[]): void;
+}
 
-/** The part of Powertools Metrics the handlers use: a Metrics instance fits, so does a test fake. */
+/** The units the use cases report in: values of Powertools' MetricUnit, which takes them as they are. */
+export const MetricUnit = { Count: "Count", Milliseconds: "Milliseconds", Percent: "Percent" } as const;
+export type MetricUnit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/**
+ * What the use cases count with: a Powertools Metrics instance fits (its `logMetrics` middleware
+ * flushes them after each invocation), so does a test fake or the local mode's no-op.
+ */
 export interface HandlerMetrics {
   addMetric(name: string, unit: MetricUnit, value: number): unknown;
-  publishStoredMetrics(): unknown;
   /** A metric set of its own, so that a dimension added to it stays off the others. */
   singleMetric(): Pick<HandlerMetrics, "addMetric"> & { addDimension(name: string, value: string): unknown };
 }
+
+/** Metrics that go nowhere, for a home without CloudWatch (the local mode has its own counters). */
+export const noMetrics: HandlerMetrics = {
+  addMetric: () => undefined,
+  singleMetric: () => ({ addMetric: () => undefined, addDimension: () => undefined }),
+};

@@ -1,9 +1,10 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { alertTopic } from "../lambdas/core/reading.js";
+import { ENV } from "../lambdas/bindings/environment.js";
+import { ALERT_SHADOW_NAME } from "../lambdas/bindings/resources.js";
 import { type Sensor, sensorListSchema } from "../lambdas/core/sensor.js";
-import { ALERT_SHADOW_NAME, ENV } from "../lambdas/env-keys.js";
+import { alertTopic } from "../lambdas/core/topics.js";
 import { STAGES_CONTEXT_KEY, type StageConfig, type StageName } from "./config/stages.js";
 import { Alerting } from "./constructs/alerting.js";
 import { Analytics } from "./constructs/analytics.js";

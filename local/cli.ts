@@ -8,7 +8,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { REASON_CODES, type ReasonCode } from "../lambdas/core/reading.js";
 import { systemClock } from "../lambdas/ports.js";
 import { REGISTRY } from "../lib/config/sensors.js";
-import { loadStagesFromCdkJson } from "../lib/config/stages.js";
+import { loadStagesFromCdkJson, maxReadingAgeMs } from "../lib/config/stages.js";
 import { formatHealth, healthReport } from "./health.js";
 import { replayQuarantine } from "./quarantine-replay.js";
 import { formatTable, runSeedReport, SEED_REPORTS, type SeedReportName } from "./reports.js";
@@ -45,7 +45,6 @@ const hintFor = (command: string | undefined): string =>
   command === "simulate"
     ? "run 'npm run kaikai -- simulate --help' for usage"
     : "run 'npm run kaikai -- help' for usage";
-const DAY_MS = 86_400_000;
 const FORCE_AFTER_MS = 1500;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -288,7 +287,7 @@ async function quarantineCommand(argv: readonly string[]): Promise<void> {
           db,
           registry: REGISTRY,
           clock: systemClock,
-          maxReadingAgeMs: loadStagesFromCdkJson().dev.magneticRetentionDays * DAY_MS,
+          maxReadingAgeMs: maxReadingAgeMs(loadStagesFromCdkJson().dev),
           observability: makeLocalObservability(),
         },
         { ...(reason === undefined ? {} : { reason }), ...(id === undefined ? {} : { id }) },

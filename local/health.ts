@@ -4,13 +4,11 @@
  * Locally every message ends in `measurements` or `quarantine`, so received = stored + quarantined.
  */
 import { statSync } from "node:fs";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lambdas/core/time.js";
 import type { StageConfig } from "../lib/config/stages.js";
+import { countOpenAlerts } from "./sqlite/alert-state-store.js";
 import type { Db } from "./sqlite/database.js";
 import { fromSqliteTime, toSqliteTime } from "./sqlite/time.js";
-
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 
 export interface HealthOptions {
   /** Epoch ms: the report's "now". */
@@ -130,12 +128,7 @@ function readHealth(db: Db, { now, windowMinutes, ops, databasePath }: HealthOpt
   const newest = text(db, "SELECT MAX(timestamp) FROM measurements");
   const lastReadingAgeSeconds = newest === null ? null : Math.round((now - fromSqliteTime(newest)) / 1000);
 
-  // A resolved alert keeps its rule's state with openedAt null: only the others are open.
-  const openAlerts =
-    scalar(
-      db,
-      "SELECT COUNT(*) FROM alert_state, json_each(alert_state.state) WHERE json_each.value ->> 'openedAt' IS NOT NULL",
-    ) ?? 0;
+  const openAlerts = countOpenAlerts(db);
   const lastHourlyRollup = scalar(db, "SELECT MAX(version) FROM hourly_aggregates");
   const lastZoneRollup = scalar(db, "SELECT MAX(version) FROM zone_aggregates");
 

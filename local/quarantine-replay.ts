@@ -1,8 +1,8 @@
 import type { ReasonCode } from "../lambdas/core/reading.js";
 import type { SensorRegistry } from "../lambdas/core/sensor.js";
-import { type IngestMessage, makeIngestPipeline } from "../lambdas/handlers/ingest.js";
 import type { Clock, QuarantineEntry } from "../lambdas/ports.js";
-import type { makeLocalObservability } from "./runtime/observability.js";
+import { type IngestMessage, makeIngest } from "../lambdas/use-cases/ingest.js";
+import type { LocalObservability } from "./runtime/observability.js";
 import type { Db } from "./sqlite/database.js";
 import { makeSqliteQuarantine, type QuarantineFilter, type QuarantineRow } from "./sqlite/quarantine.js";
 import { makeSqliteReadingStore, SQLITE_MAX_BATCH } from "./sqlite/reading-store.js";
@@ -12,7 +12,7 @@ export interface ReplayDeps {
   readonly registry: SensorRegistry;
   readonly clock: Clock;
   readonly maxReadingAgeMs: number;
-  readonly observability: ReturnType<typeof makeLocalObservability>;
+  readonly observability: LocalObservability;
 }
 
 export interface ReplayResult {
@@ -42,7 +42,7 @@ const sameMessageKey = (entry: Pick<QuarantineEntry, "topic" | "receivedAt" | "p
  */
 export async function replayQuarantine(deps: ReplayDeps, filter: QuarantineFilter): Promise<ReplayResult> {
   const quarantine = makeSqliteQuarantine(deps.db);
-  const pipeline = makeIngestPipeline({
+  const pipeline = makeIngest({
     registry: deps.registry,
     store: makeSqliteReadingStore(deps.db),
     // Refused again: the existing row is updated below instead of a second row being added.

@@ -21,10 +21,10 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import mqtt from "mqtt";
-import { createTimestreamQueryClient, queryAll } from "../lambdas/aws/timestream-query.js";
-import type { AlertNotice } from "../lambdas/core/alert-types.js";
-import { telemetryTopic } from "../lambdas/core/reading.js";
-import { QUARANTINE_PREFIX, TABLES } from "../lambdas/env-keys.js";
+import { createTimestreamQueryClient, queryAll } from "../lambdas/aws/timestream/query.js";
+import { QUARANTINE_PREFIX, TABLES } from "../lambdas/bindings/resources.js";
+import type { AlertNotice } from "../lambdas/core/alerts.js";
+import { telemetryTopic } from "../lambdas/core/topics.js";
 
 const STACK = "Kaikai-dev";
 const ENDPOINT = process.env.AWS_ENDPOINT_URL ?? "http://localhost:4566";

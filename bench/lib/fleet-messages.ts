@@ -1,6 +1,7 @@
 /** Valid simulated readings of the fleet, as MQTT delivers them and as SQS hands them to the ingest function. */
 import type { SQSEvent } from "aws-lambda";
-import { type InboundMessage, telemetryTopic } from "../../lambdas/core/reading.js";
+import type { InboundMessage } from "../../lambdas/core/reading.js";
+import { telemetryTopic } from "../../lambdas/core/topics.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { simulateReading } from "../../local/simulator/model.js";
 import { sqsEventOf } from "../../test/fixtures/telemetry.js";

@@ -3,15 +3,15 @@
  * the variables the stack adds for the entries), offline: fake credentials, and endpoints only
  * where a caller says.
  */
-import { ENV } from "../../lambdas/env-keys.js";
+import { ENV } from "../../lambdas/bindings/environment.js";
 import { SENSORS } from "../../lib/config/sensors.js";
-import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
+import { loadStagesFromCdkJson, maxReadingAgeMs } from "../../lib/config/stages.js";
 import type { BuiltBundle } from "./bundles.js";
 
 const dev = loadStagesFromCdkJson().dev;
 
 /** The oldest reading the ingest function accepts: the stack sets it to the magnetic store's retention. */
-export const MAX_READING_AGE_MS = dev.magneticRetentionDays * 86_400_000;
+export const MAX_READING_AGE_MS = maxReadingAgeMs(dev);
 
 export function lambdaEnvironment(bundle: BuiltBundle, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {

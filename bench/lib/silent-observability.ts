@@ -5,6 +5,5 @@ export const silentLogger: HandlerLogger = { info: () => undefined, warn: () => 
 
 export const silentMetrics: HandlerMetrics = {
   addMetric: () => undefined,
-  publishStoredMetrics: () => undefined,
   singleMetric: () => ({ addMetric: () => undefined, addDimension: () => undefined }),
 };

@@ -1,5 +1,5 @@
 import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
-import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../core/reading.js";
+import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../core/topics.js";
 import type { AggregatePublisher } from "../ports.js";
 import { publishJson } from "./iot-data.js";
 

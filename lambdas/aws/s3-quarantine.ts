@@ -1,7 +1,7 @@
 /** Quarantine over S3: one JSON Lines object per `put`, so one per invocation that rejected anything. */
 import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { QUARANTINE_PREFIX } from "../env-keys.js";
+import { QUARANTINE_PREFIX } from "../bindings/resources.js";
 import type { Clock, Quarantine, QuarantineEntry } from "../ports.js";
 
 const QUARANTINE_CONTENT_TYPE = "application/x-ndjson";

@@ -3,9 +3,9 @@ import {
   type IoTDataPlaneClient,
   UpdateThingShadowCommand,
 } from "@aws-sdk/client-iot-data-plane";
-import type { RuleState, SensorAlertStates } from "../core/alert-types.js";
-import * as z from "../core/schema.js";
-import { ALERT_SHADOW_NAME } from "../env-keys.js";
+import { ALERT_SHADOW_NAME } from "../bindings/resources.js";
+import type { RuleState, SensorAlertStates } from "../core/alerts.js";
+import * as z from "../core/zod.js";
 import { type AlertStateStore, VersionConflictError, type VersionedAlertStates } from "../ports.js";
 
 /** By name rather than instanceof: an emulator's error or a second SDK copy has the same name. */
@@ -43,7 +43,7 @@ export function makeShadowAlertStateStore(deps: {
     async load(sensorId: string): Promise<VersionedAlertStates> {
       try {
         const response = await deps.client.send(new GetThingShadowCommand({ thingName: sensorId, shadowName }));
-        const document = shadowSchema.parse(JSON.parse(new TextDecoder().decode(response.payload)));
+        const document = shadowSchema.parse(JSON.parse(new TextDecoder().decode(response.payload)), z.inEnglish);
         const states: Record<string, RuleState> = { ...(document.state.reported?.alerts ?? {}) };
         return { states, version: document.version };
       } catch (error) {

@@ -1,10 +1,5 @@
+import type { Measure } from "./measures.js";
 import type { Zone } from "./sensor.js";
-
-/** The measures every roll-up keeps. A new measure (e.g. corrected PM2.5) is one more entry here. */
-export const MEASURES = ["pm25", "temperature", "humidity", "co2"] as const;
-export type Measure = (typeof MEASURES)[number];
-
-export const HOUR_MS = 3_600_000;
 
 /**
  * Count, sum, min and max of one measure: enough to combine roll-ups exactly (a mean of a group

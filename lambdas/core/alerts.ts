@@ -1,9 +1,83 @@
+/**
+ * Alerts, one idea: the rules (as configured per stage and validated), the state each rule keeps
+ * per sensor, the hysteresis and reminder state machine over samples, and the notices it gives
+ * with their texts and SNS attributes.
+ */
 import type { HourlyAggregate } from "./aggregates.js";
-import type { AlertRule } from "./alert-rules.js";
-import type { AlertNotice, NoticeState, RuleState, SensorAlertStates } from "./alert-types.js";
+import { MEASURES } from "./measures.js";
 import type { Reading } from "./reading.js";
 import { meanOf } from "./rollup.js";
 import type { Zone } from "./sensor.js";
+import { MINUTE_MS } from "./time.js";
+import * as z from "./zod.js";
+
+export const SEVERITIES = ["info", "warning", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Metrics a rule can watch on each reading: the measures themselves. */
+export const READING_METRICS = MEASURES;
+/** Metrics a rule can watch on each hourly roll-up of a sensor: each measure's mean, and the coverage. */
+export const HOURLY_METRICS = [...MEASURES.map((measure) => `${measure}_mean` as const), "completeness"] as const;
+
+const ruleBase = {
+  id: z.string().check(z.regex(/^[a-z0-9_]{1,48}$/)),
+  severity: z.enum(SEVERITIES),
+  /** "above": breached when value > threshold, clears when value < threshold - hysteresis. */
+  direction: z.enum(["above", "below"]),
+  threshold: z.number(),
+  hysteresis: z.number().check(z.gte(0)),
+  reminderMinutes: z.int().check(z.gte(1)),
+};
+
+export const alertRuleSchema = z.discriminatedUnion("scope", [
+  z.strictObject({ scope: z.literal("reading"), metric: z.enum(READING_METRICS), ...ruleBase }),
+  z.strictObject({ scope: z.literal("hourly"), metric: z.enum(HOURLY_METRICS), ...ruleBase }),
+]);
+export type AlertRule = z.infer<typeof alertRuleSchema>;
+
+export const alertRulesSchema = z.array(alertRuleSchema).check(
+  z.superRefine((rules, ctx) => {
+    const ids = new Set<string>();
+    for (const [index, rule] of rules.entries()) {
+      if (ids.has(rule.id))
+        ctx.addIssue({ code: "custom", path: [index, "id"], message: `duplicate rule id ${rule.id}` });
+      ids.add(rule.id);
+    }
+  }),
+);
+
+/** Where one rule stands on one sensor. A rule that never fired has no state. */
+export interface RuleState {
+  /** Epoch ms of the observation that opened the alert; null once it is resolved. */
+  readonly openedAt: number | null;
+  /**
+   * Epoch ms of the observation behind the last notice. Observations up to it were already
+   * judged: a roll-up that re-covers past hours, or a replayed reading, cannot notify twice.
+   */
+  readonly lastNotifiedAt: number;
+}
+
+/** A sensor's rule states by rule id: what the device shadow (or the local table) holds. */
+export type SensorAlertStates = Readonly<Record<string, RuleState>>;
+
+export const NOTICE_STATES = ["opened", "reminder", "resolved"] as const;
+export type NoticeState = (typeof NOTICE_STATES)[number];
+
+/** One message to the people watching: an alert opened, still holds, or resolved. */
+export interface AlertNotice {
+  readonly sensorId: string;
+  readonly zone: Zone;
+  readonly ruleId: string;
+  readonly metric: AlertRule["metric"];
+  readonly severity: Severity;
+  readonly state: NoticeState;
+  readonly value: number;
+  readonly threshold: number;
+  /** ISO 8601: time of the observation behind the notice. */
+  readonly at: string;
+  /** ISO 8601: time of the observation that opened the alert. */
+  readonly openedAt: string;
+}
 
 export type AlertMetric = AlertRule["metric"];
 
@@ -16,20 +90,16 @@ export interface Sample {
 }
 
 export function readingSample(reading: Reading): Sample {
-  const { pm25, temperature, humidity, co2 } = reading;
-  return { at: reading.timestamp, values: { pm25, temperature, humidity, co2 } };
+  const values: Partial<Record<AlertMetric, number>> = {};
+  for (const measure of MEASURES) values[measure] = reading[measure];
+  return { at: reading.timestamp, values };
 }
 
 export function hourlySample(row: HourlyAggregate): Sample {
   const values: Partial<Record<AlertMetric, number>> = { completeness: row.completeness };
-  const means = {
-    pm25_mean: meanOf(row.measures.pm25),
-    temperature_mean: meanOf(row.measures.temperature),
-    humidity_mean: meanOf(row.measures.humidity),
-    co2_mean: meanOf(row.measures.co2),
-  };
-  for (const [metric, mean] of Object.entries(means) as [AlertMetric, number | null][]) {
-    if (mean !== null) values[metric] = mean;
+  for (const measure of MEASURES) {
+    const mean = meanOf(row.measures[measure]);
+    if (mean !== null) values[`${measure}_mean`] = mean;
   }
   return { at: row.hourStart, values };
 }
@@ -56,15 +126,10 @@ export function stepRule(rule: AlertRule, state: RuleState | undefined, value: n
     return breached ? { state: { openedAt: at, lastNotifiedAt: at }, notice: "opened" } : { state };
   }
   if (cleared) return { state: { openedAt: null, lastNotifiedAt: at }, notice: "resolved" };
-  if (breached && at - state.lastNotifiedAt >= rule.reminderMinutes * 60_000) {
+  if (breached && at - state.lastNotifiedAt >= rule.reminderMinutes * MINUTE_MS) {
     return { state: { ...state, lastNotifiedAt: at }, notice: "reminder" };
   }
   return { state };
-}
-
-/** Whether the rule's alert is open (a resolved rule keeps its state, with openedAt null). */
-export function isOpen(state: RuleState | undefined): boolean {
-  return state !== undefined && state.openedAt !== null;
 }
 
 /** A notice with the sensor's states as they are once it is delivered. */

@@ -20,12 +20,6 @@ export const MAX_PAYLOAD_BYTES = 8 * 1024;
 /** Timestream refuses records more than 15 minutes ahead of its clock. */
 export const MAX_FUTURE_SKEW_MS = 15 * 60 * 1000;
 
-export const TELEMETRY_TOPIC_FILTER = "kaikai/sensors/+/telemetry";
-export const telemetryTopic = (sensorId: string): string => `kaikai/sensors/${sensorId}/telemetry`;
-export const alertTopic = (sensorId: string): string => `kaikai/alerts/${sensorId}`;
-export const HOURLY_AGGREGATES_TOPIC = "kaikai/aggregates/hourly";
-export const ZONE_AGGREGATES_TOPIC = "kaikai/aggregates/zones";
-
 /** A message as it reached us, before anything is trusted. */
 export interface InboundMessage {
   readonly payload: Uint8Array;

@@ -1,19 +1,17 @@
-import {
-  HOUR_MS,
-  type HourlyAggregate,
-  type HourlySummary,
-  type HourRange,
-  MEASURES,
-  type Measure,
-  type MeasureStats,
-  type MeasureStatsByMeasure,
-  type SensorHourBin,
-  type ZoneAggregate,
-  type ZoneSummary,
+import type {
+  HourlyAggregate,
+  HourlySummary,
+  HourRange,
+  MeasureStats,
+  MeasureStatsByMeasure,
+  SensorHourBin,
+  ZoneAggregate,
+  ZoneSummary,
 } from "./aggregates.js";
 import { evaluatePm25, pm25Aqi } from "./aqi.js";
-import type { Reading } from "./reading.js";
+import { mapMeasures } from "./measures.js";
 import type { SensorRegistry, Zone } from "./sensor.js";
+import { HOUR_MS, hourStartOf } from "./time.js";
 
 export const EMPTY_STATS: MeasureStats = { count: 0, sum: 0, min: null, max: null };
 
@@ -37,19 +35,10 @@ export function meanOf(stats: MeasureStats): number | null {
   return stats.count === 0 ? null : stats.sum / stats.count;
 }
 
-/** A record with one value per measure. */
-export function mapMeasures<T>(f: (measure: Measure) => T): Readonly<Record<Measure, T>> {
-  return Object.fromEntries(MEASURES.map((measure) => [measure, f(measure)])) as Record<Measure, T>;
-}
-
 export const EMPTY_MEASURES: MeasureStatsByMeasure = mapMeasures(() => EMPTY_STATS);
 
-function mergeMeasures(a: MeasureStatsByMeasure, b: MeasureStatsByMeasure): MeasureStatsByMeasure {
+export function mergeMeasures(a: MeasureStatsByMeasure, b: MeasureStatsByMeasure): MeasureStatsByMeasure {
   return mapMeasures((measure) => mergeStats(a[measure], b[measure]));
-}
-
-export function hourStartOf(epochMs: number): number {
-  return Math.floor(epochMs / HOUR_MS) * HOUR_MS;
 }
 
 /** Hour starts of [from, to), oldest first. */
@@ -57,30 +46,6 @@ export function hoursOf(range: HourRange): number[] {
   const hours: number[] = [];
   for (let hour = hourStartOf(range.from); hour < range.to; hour += HOUR_MS) hours.push(hour);
   return hours;
-}
-
-/**
- * Bins readings by sensor and hour, as the store's query does; the local store and the tests use
- * it, so that every home computes bins the same way.
- */
-export function binReadings(readings: readonly Reading[]): SensorHourBin[] {
-  const bins = new Map<string, SensorHourBin>();
-  for (const reading of readings) {
-    const hourStart = hourStartOf(reading.timestamp);
-    const key = `${reading.sensorId}\u0000${hourStart}`;
-    const one = mapMeasures((measure) => {
-      const value = reading[measure];
-      return { count: 1, sum: value, min: value, max: value };
-    });
-    const previous = bins.get(key);
-    bins.set(key, {
-      sensorId: reading.sensorId,
-      hourStart,
-      readings: (previous?.readings ?? 0) + 1,
-      measures: previous === undefined ? one : mergeMeasures(previous.measures, one),
-    });
-  }
-  return [...bins.values()];
 }
 
 /** Readings a sensor promises in an hour (fractional when it reports less than hourly). */

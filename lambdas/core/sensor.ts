@@ -1,4 +1,4 @@
-import * as z from "./schema.js";
+import * as z from "./zod.js";
 
 export const ZONES = ["Urban", "Residential", "Commercial"] as const;
 export type Zone = (typeof ZONES)[number];
@@ -37,6 +37,6 @@ export type SensorRegistry = ReadonlyMap<string, Sensor>;
 
 /** Validates a list of sensors (from config or an environment variable) and indexes it by id. */
 export function parseRegistry(input: unknown): SensorRegistry {
-  const sensors = sensorListSchema.parse(input);
+  const sensors = sensorListSchema.parse(input, z.inEnglish);
   return new Map(sensors.map((sensor) => [sensor.sensorId, sensor]));
 }

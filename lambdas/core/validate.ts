@@ -15,6 +15,7 @@ import {
   type Rejection,
 } from "./reading.js";
 import type { SensorRegistry } from "./sensor.js";
+import { sensorIdFromTopic, TELEMETRY_TOPIC_SHAPE } from "./topics.js";
 
 export interface ValidationContext {
   readonly registry: SensorRegistry;
@@ -42,9 +43,6 @@ export const FIELD_RANGES = {
 type NumericField = keyof typeof FIELD_RANGES;
 
 export const MAX_FIRMWARE_LENGTH = 32;
-
-const TOPIC_PREFIX = "kaikai/sensors/";
-const TOPIC_SUFFIX = "/telemetry";
 
 const reject = (reason: ReasonCode, detail: string): ValidationResult => ({ ok: false, rejection: { reason, detail } });
 
@@ -131,10 +129,7 @@ function validateDocument(
 
   const topicSensorId = sensorIdFromTopic(message.topic);
   if (topicSensorId === undefined) {
-    return reject(
-      "sensor_mismatch",
-      `topic ${JSON.stringify(message.topic)} is not ${TOPIC_PREFIX}{id}${TOPIC_SUFFIX}`,
-    );
+    return reject("sensor_mismatch", `topic ${JSON.stringify(message.topic)} is not ${TELEMETRY_TOPIC_SHAPE}`);
   }
   if (topicSensorId !== sensorId) {
     return reject(
@@ -174,13 +169,6 @@ function validateDocument(
       receivedAt: message.receivedAt,
     },
   };
-}
-
-/** The sensor id of a `kaikai/sensors/{id}/telemetry` topic, or undefined for any other topic. */
-export function sensorIdFromTopic(topic: string): string | undefined {
-  if (!topic.startsWith(TOPIC_PREFIX) || !topic.endsWith(TOPIC_SUFFIX)) return undefined;
-  const id = topic.slice(TOPIC_PREFIX.length, topic.length - TOPIC_SUFFIX.length);
-  return id.length > 0 && !id.includes("/") ? id : undefined;
 }
 
 function checkNumberType(name: NumericField, value: unknown): string | undefined {

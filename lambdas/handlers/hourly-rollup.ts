@@ -1,81 +1,45 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { hourlySample } from "../core/alerts.js";
-import { hourlyAggregates, hourlySummaries, isoHour } from "../core/rollup.js";
-import type { SensorRegistry } from "../core/sensor.js";
-import { METRIC } from "../metric-names.js";
-import type {
-  AggregatePublisher,
-  Clock,
-  HandlerLogger,
-  HandlerMetrics,
-  HourlyAggregateWriter,
-  HourlyBinSource,
-} from "../ports.js";
-import { type AlertingDeps, type AlertOutcome, evaluateAlertsBySensor, samplesBySensor } from "./alerting.js";
-import { rollupRange } from "./rollup-event.js";
+/** Lambda entry of the hourly roll-up: reads its environment and wires the AWS adapters once per container. */
+import { SNSClient } from "@aws-sdk/client-sns";
+import { makeAwsAlertPorts } from "../aws/alerting.js";
+import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
+import { createIotDataClient } from "../aws/iot-data.js";
+import { createPowertools, withPowertools } from "../aws/powertools.js";
+import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../aws/timestream/aggregates.js";
+import { createTimestreamQueryClient } from "../aws/timestream/query.js";
+import { createTimestreamWriteClient } from "../aws/timestream/store.js";
+import { systemClock } from "../ports.js";
+import { makeHourlyRollup } from "../use-cases/hourly-rollup.js";
+import { readHourlyRollupConfig } from "./hourly-rollup-config.js";
 
-export interface HourlyRollupDeps {
-  readonly registry: SensorRegistry;
-  readonly bins: HourlyBinSource;
-  readonly writer: HourlyAggregateWriter;
-  readonly publisher: AggregatePublisher;
-  /** Hourly alert rules and where their state and notices go; rules of other scopes are ignored. */
-  readonly alerting: Omit<AlertingDeps, "logger" | "metrics">;
-  readonly clock: Clock;
-  readonly logger: HandlerLogger;
-  readonly metrics: HandlerMetrics;
-}
+const config = readHourlyRollupConfig(process.env);
+const powertools = createPowertools(config.stage);
+const { logger, metrics, tracer } = powertools;
+const iotData = tracer.captureAWSv3Client(createIotDataClient(config.iotDataEndpoint));
 
-export interface HourlyRollupResult {
-  /** ISO 8601 hour starts, oldest first. */
-  readonly hours: readonly string[];
-  readonly rowsWritten: number;
-  /** The run time: the version of every row written. */
-  readonly version: number;
-  readonly alerts: AlertOutcome;
-}
+const rollup = makeHourlyRollup({
+  registry: config.registry,
+  bins: makeTimestreamBinSource({
+    client: tracer.captureAWSv3Client(createTimestreamQueryClient()),
+    database: config.database,
+    table: config.measurementsTable,
+  }),
+  writer: makeTimestreamHourlyWriter({
+    client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
+    database: config.database,
+    table: config.hourlyAggregatesTable,
+  }),
+  publisher: makeIotAggregatePublisher({ client: iotData }),
+  alerting: {
+    rules: config.alerts.rules,
+    ...makeAwsAlertPorts({
+      sns: tracer.captureAWSv3Client(new SNSClient({})),
+      iot: iotData,
+      topicArn: config.alerts.topicArn,
+    }),
+  },
+  clock: systemClock,
+  logger,
+  metrics,
+});
 
-/**
- * The hourly roll-up: bins the readings of the asked hours (by default the last complete hour and
- * the two before, for late data), writes one row per registry sensor and hour with the run time
- * as version (a re-run overwrites), publishes a summary per hour and runs the hourly alert rules.
- * Rows are written first: a failing summary or alert never undoes them.
- */
-export function makeHourlyRollupHandler(deps: HourlyRollupDeps): (event: unknown) => Promise<HourlyRollupResult> {
-  const alerting: AlertingDeps = {
-    ...deps.alerting,
-    rules: deps.alerting.rules.filter((rule) => rule.scope === "hourly"),
-    logger: deps.logger,
-    metrics: deps.metrics,
-  };
-  return async (event) => {
-    try {
-      const version = deps.clock.now();
-      const range = rollupRange(event, version);
-      const bins = await deps.bins.bins(range);
-      const rows = hourlyAggregates(deps.registry, bins, range);
-      await deps.writer.writeHourly(rows, version);
-
-      for (const summary of hourlySummaries(rows, version)) {
-        try {
-          await deps.publisher.publishHourly(summary);
-        } catch (error) {
-          deps.logger.warn("hourly summary not published", { hour: summary.hour, error });
-        }
-      }
-      const alerts = await evaluateAlertsBySensor(alerting, samplesBySensor(rows, hourlySample));
-
-      // Gauges describe the newest hour only: a backfill must not report history as the present.
-      const hours = [...new Set(rows.map((row) => row.hourStart))];
-      const newestHour = Math.max(...hours);
-      const activeSensors = rows.filter((row) => row.hourStart === newestHour && row.readings > 0).length;
-      deps.metrics.addMetric(METRIC.activeSensors, MetricUnit.Count, activeSensors);
-      deps.metrics.addMetric(METRIC.hourlyRollupRuns, MetricUnit.Count, 1);
-      const result = { hours: hours.map(isoHour), rowsWritten: rows.length, version, alerts };
-      deps.logger.info("hourly roll-up done", { ...result });
-      return result;
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
-  };
-}
+export const handler = withPowertools((event: unknown) => rollup(event), powertools);

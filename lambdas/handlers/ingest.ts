@@ -1,251 +1,62 @@
 /**
- * The ingest path: validate, enrich, store in chunks the store accepts, quarantine every reject
- * in one put, tell the listener. `makeIngestPipeline` is transport-neutral (the local runtime
- * feeds it MQTT messages); `makeIngestHandler` adapts it to an SQS batch with partial failures.
+ * Lambda entry of the ingest function: reads its environment and wires the AWS adapters once per
+ * container. The S3 client loads on the first reject and the alerting clients on the first alert
+ * evaluation, so that a clean batch never pays for them at cold start.
  */
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { parseEnvelope } from "../core/envelope.js";
-import type { EnrichedReading, InboundMessage, ReasonCode, Rejection } from "../core/reading.js";
-import type { SensorRegistry } from "../core/sensor.js";
-import { sensorIdFromTopic, validateMessage } from "../core/validate.js";
-import { METRIC, REASON_DIMENSION } from "../metric-names.js";
-import type {
-  Clock,
-  HandlerLogger,
-  HandlerMetrics,
-  Quarantine,
-  QuarantineEntry,
-  ReadingStore,
-  StoredReadingsListener,
-} from "../ports.js";
+import type { Context, SQSEvent } from "aws-lambda";
+import { alertPortsOnFirstUse, onFirstUse } from "../aws/on-first-use.js";
+import { createPowertools, withPowertools } from "../aws/powertools.js";
+import { createS3Quarantine } from "../aws/s3-quarantine.js";
+import { makeSqsIngestHandler } from "../aws/sqs-batch.js";
+import { createTimestreamStore, createTimestreamWriteClient } from "../aws/timestream/store.js";
+import { systemClock } from "../ports.js";
+import { makeReadingAlerter } from "../use-cases/alerting.js";
+import { makeIngest } from "../use-cases/ingest.js";
+import { readIngestConfig } from "./ingest-config.js";
 
-export interface IngestDeps {
-  readonly registry: SensorRegistry;
-  readonly store: ReadingStore;
-  readonly quarantine: Quarantine;
-  readonly clock: Clock;
-  readonly listener?: StoredReadingsListener;
-  /** Oldest reading the store accepts, as an age in ms. */
-  readonly maxReadingAgeMs: number;
-  readonly logger: HandlerLogger;
-  readonly metrics: HandlerMetrics;
-}
+const config = readIngestConfig(process.env);
+const powertools = createPowertools(config.stage);
+const { logger, metrics, tracer } = powertools;
 
-/** A message to ingest; `transportRejection` is set when its transport already found it unreadable. */
-export interface IngestMessage extends InboundMessage {
-  readonly transportRejection?: Rejection;
-}
+const s3Client = onFirstUse(() =>
+  import("@aws-sdk/client-s3").then(({ S3Client }) => tracer.captureAWSv3Client(new S3Client({}))),
+);
 
-export interface IngestOutcome {
-  /** Readings the store holds now (including replays it already had). */
-  readonly stored: number;
-  /** Entries the quarantine holds now. */
-  readonly quarantined: readonly QuarantineEntry[];
-  /** Indexes of the messages to deliver again: their write or their quarantine failed. */
-  readonly retry: readonly number[];
-}
-
-export interface IngestPipeline {
-  ingest(messages: readonly IngestMessage[]): Promise<IngestOutcome>;
-}
-
-/** Something about one message of the batch, with that message's index. */
-interface Indexed<T> {
-  readonly index: number;
-  readonly message: IngestMessage;
-  readonly value: T;
-}
-
-export function makeIngestPipeline(deps: IngestDeps): IngestPipeline {
-  const { registry, store, quarantine, clock, listener, maxReadingAgeMs, logger, metrics } = deps;
-
-  return {
-    async ingest(messages) {
-      const startedAt = clock.now();
-      const context = { registry, now: startedAt, maxReadingAgeMs };
-      const valid: Indexed<EnrichedReading>[] = [];
-      const rejected: Indexed<QuarantineEntry>[] = [];
-      for (const [index, message] of messages.entries()) {
-        const result = message.transportRejection
-          ? { ok: false as const, rejection: message.transportRejection }
-          : validateMessage(message, context);
-        if (result.ok) valid.push({ index, message, value: result.reading });
-        else rejected.push({ index, message, value: toQuarantineEntry(message, result.rejection) });
-      }
-
-      const written = await writeInChunks(valid);
-      const stored = written.stored;
-      for (const { index, message, value: reason } of written.refused) {
-        rejected.push({
-          index,
-          message,
-          value: toQuarantineEntry(message, { reason: "store_rejected", detail: reason }),
+const alerts = config.alerts;
+const ingest = makeIngest({
+  registry: config.registry,
+  store: createTimestreamStore({
+    client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
+    database: config.database,
+    table: config.table,
+    logger,
+  }),
+  quarantine: createS3Quarantine({ client: s3Client, bucket: config.quarantineBucket, clock: systemClock }),
+  clock: systemClock,
+  maxReadingAgeMs: config.maxReadingAgeMs,
+  listener:
+    alerts &&
+    makeReadingAlerter({
+      rules: alerts.rules,
+      ...alertPortsOnFirstUse(async () => {
+        const [{ SNSClient }, { createIotDataClient }, { makeAwsAlertPorts }] = await Promise.all([
+          import("@aws-sdk/client-sns"),
+          import("../aws/iot-data.js"),
+          import("../aws/alerting.js"),
+        ]);
+        return makeAwsAlertPorts({
+          sns: tracer.captureAWSv3Client(new SNSClient({})),
+          iot: tracer.captureAWSv3Client(createIotDataClient(config.iotDataEndpoint)),
+          topicArn: alerts.topicArn,
         });
-      }
-      const retry = [...written.retry];
+      }),
+      logger,
+      metrics,
+    }),
+  logger,
+  metrics,
+});
 
-      const quarantined = await quarantineAll(rejected);
-      if (!quarantined) retry.push(...rejected.map(({ index }) => index));
+const ingestSqsBatch = makeSqsIngestHandler(ingest, systemClock);
 
-      if (listener && stored.length > 0) await notify(listener, stored);
-
-      recordMetrics(messages.length, stored, quarantined ? rejected : [], written.refused.length, startedAt);
-      return { stored: stored.length, quarantined: quarantined ? rejected.map(({ value }) => value) : [], retry };
-    },
-  };
-
-  async function writeInChunks(readings: readonly Indexed<EnrichedReading>[]) {
-    const chunks = chunk(readings, store.maxBatchSize);
-    const results = await Promise.allSettled(chunks.map((part) => store.write(part.map(({ value }) => value))));
-    metrics.addMetric(METRIC.writeRecordsCalls, MetricUnit.Count, chunks.length);
-    const stored: EnrichedReading[] = [];
-    const refused: Indexed<string>[] = [];
-    const retry: number[] = [];
-    for (const [position, result] of results.entries()) {
-      const part = chunks[position] ?? [];
-      if (result.status === "rejected") {
-        logger.error("store write failed, the readings will be retried", {
-          readings: part.length,
-          error: result.reason,
-        });
-        retry.push(...part.map(({ index }) => index));
-        continue;
-      }
-      const refusedPositions = new Map(result.value.map(({ index, reason }) => [index, reason]));
-      for (const [inChunk, { index, message, value }] of part.entries()) {
-        const reason = refusedPositions.get(inChunk);
-        if (reason === undefined) stored.push(value);
-        else refused.push({ index, message, value: reason });
-      }
-    }
-    return { stored, refused, retry };
-  }
-
-  async function quarantineAll(entries: readonly Indexed<QuarantineEntry>[]): Promise<boolean> {
-    if (entries.length === 0) return true;
-    for (const { value } of entries) {
-      logger.warn("reading quarantined", {
-        sensorId: value.sensorId,
-        reason: value.reason,
-        detail: value.detail,
-        topic: value.topic,
-      });
-    }
-    try {
-      await quarantine.put(entries.map(({ value }) => value));
-      return true;
-    } catch (error) {
-      logger.error("quarantine write failed, the rejected readings will be retried", {
-        readings: entries.length,
-        error,
-      });
-      return false;
-    }
-  }
-
-  async function notify(target: StoredReadingsListener, readings: readonly EnrichedReading[]): Promise<void> {
-    try {
-      await target.onStored(readings);
-    } catch (error) {
-      // Alerting is downstream of storage: its failure is reported, never retried as a storage failure.
-      logger.error("stored-readings listener failed", { readings: readings.length, error });
-      metrics.addMetric(METRIC.alertPublishFailures, MetricUnit.Count, 1);
-    }
-  }
-
-  function recordMetrics(
-    received: number,
-    stored: readonly EnrichedReading[],
-    quarantined: readonly Indexed<QuarantineEntry>[],
-    refusedByStore: number,
-    startedAt: number,
-  ): void {
-    const finishedAt = clock.now();
-    metrics.addMetric(METRIC.readingsReceived, MetricUnit.Count, received);
-    metrics.addMetric(METRIC.readingsStored, MetricUnit.Count, stored.length);
-    metrics.addMetric(METRIC.readingsQuarantined, MetricUnit.Count, quarantined.length);
-    metrics.addMetric(METRIC.recordsRejectedByStore, MetricUnit.Count, refusedByStore);
-    for (const reading of stored) {
-      metrics.addMetric(METRIC.ingestLatency, MetricUnit.Milliseconds, reading.receivedAt - reading.timestamp);
-      metrics.addMetric(METRIC.processingLatency, MetricUnit.Milliseconds, finishedAt - reading.receivedAt);
-    }
-    metrics.addMetric(METRIC.batchDuration, MetricUnit.Milliseconds, finishedAt - startedAt);
-    for (const [reason, count] of countByReason(quarantined)) {
-      const byReason = metrics.singleMetric();
-      byReason.addDimension(REASON_DIMENSION, reason);
-      byReason.addMetric(METRIC.readingsQuarantined, MetricUnit.Count, count);
-    }
-    metrics.publishStoredMetrics();
-  }
-}
-
-/** Retried messages throw here so that Powertools reports them, and only them, as batch item failures. */
-class RetryLater extends Error {
-  constructor(messageId: string) {
-    super(`message ${messageId} is to be delivered again`);
-    this.name = "RetryLater";
-  }
-}
-
-/** The SQS handler: each record carries a topic rule envelope (lambdas/core/envelope.ts). */
-export function makeIngestHandler(deps: IngestDeps) {
-  const pipeline = makeIngestPipeline(deps);
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-    const messages = event.Records.map((record) => toIngestMessage(record, deps.clock));
-    const { retry } = await pipeline.ingest(messages);
-    const retryIds = new Set(retry.map((index) => event.Records[index]?.messageId));
-    const processor = new BatchProcessor(EventType.SQS);
-    // An all-failed batch is reported like a partial one: SQS redelivers the same messages either way.
-    return processPartialResponse(
-      event,
-      async (record: SQSRecord) => {
-        if (retryIds.has(record.messageId)) throw new RetryLater(record.messageId);
-      },
-      processor,
-      { ...(context ? { context } : {}), throwOnFullBatchFailure: false },
-    );
-  };
-}
-
-function toIngestMessage(record: SQSRecord, clock: Clock): IngestMessage {
-  const sentAt = Number(record.attributes.SentTimestamp);
-  const envelope = parseEnvelope(record.body, Number.isFinite(sentAt) ? sentAt : clock.now());
-  return envelope.ok ? envelope.message : { ...envelope.message, transportRejection: envelope.rejection };
-}
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Keeps the payload whole: as text when it is UTF-8, otherwise base64. */
-function toQuarantineEntry(message: InboundMessage, rejection: Rejection): QuarantineEntry {
-  const sensorId = sensorIdFromTopic(message.topic);
-  return {
-    reason: rejection.reason,
-    detail: rejection.detail,
-    topic: message.topic,
-    ...(sensorId === undefined ? {} : { sensorId }),
-    receivedAt: new Date(message.receivedAt).toISOString(),
-    ...encodePayload(message.payload),
-  };
-}
-
-function encodePayload(payload: Uint8Array): Pick<QuarantineEntry, "payload" | "payloadEncoding"> {
-  try {
-    return { payload: strictUtf8.decode(payload), payloadEncoding: "utf8" };
-  } catch {
-    return { payload: Buffer.from(payload).toString("base64"), payloadEncoding: "base64" };
-  }
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-}
-
-function countByReason(entries: readonly Indexed<QuarantineEntry>[]): Map<ReasonCode, number> {
-  const counts = new Map<ReasonCode, number>();
-  for (const { value } of entries) counts.set(value.reason, (counts.get(value.reason) ?? 0) + 1);
-  return counts;
-}
+export const handler = withPowertools((event: SQSEvent, _context: Context) => ingestSqsBatch(event), powertools);

@@ -1,84 +1,35 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { ZoneSummary } from "../core/aggregates.js";
-import { hoursOf, isoHour, zoneAggregates, zoneSummaries } from "../core/rollup.js";
-import { METRIC, ZONE_DIMENSION } from "../metric-names.js";
-import type {
-  AggregatePublisher,
-  Clock,
-  HandlerLogger,
-  HandlerMetrics,
-  HourlyAggregateSource,
-  ZoneAggregateWriter,
-} from "../ports.js";
-import { rollupRange } from "./rollup-event.js";
+/** Lambda entry of the zone roll-up: reads its environment and wires the AWS adapters once per container. */
+import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
+import { createIotDataClient } from "../aws/iot-data.js";
+import { createPowertools, withPowertools } from "../aws/powertools.js";
+import { makeTimestreamHourlySource, makeTimestreamZoneWriter } from "../aws/timestream/aggregates.js";
+import { createTimestreamQueryClient } from "../aws/timestream/query.js";
+import { createTimestreamWriteClient } from "../aws/timestream/store.js";
+import { systemClock } from "../ports.js";
+import { makeZoneRollup } from "../use-cases/zone-rollup.js";
+import { readZoneRollupConfig } from "./zone-rollup-config.js";
 
-export interface ZoneRollupDeps {
-  readonly hourly: HourlyAggregateSource;
-  readonly writer: ZoneAggregateWriter;
-  readonly publisher: AggregatePublisher;
-  readonly clock: Clock;
-  readonly logger: HandlerLogger;
-  readonly metrics: HandlerMetrics;
-}
+const config = readZoneRollupConfig(process.env);
+const powertools = createPowertools(config.stage);
+const { logger, metrics, tracer } = powertools;
 
-export interface ZoneRollupResult {
-  /** ISO 8601 hour starts that had hourly rows, oldest first. */
-  readonly hours: readonly string[];
-  readonly rowsWritten: number;
-  readonly version: number;
-  /** The newest hour's ranking, best zone first; null when no hour had rows. */
-  readonly latest: ZoneSummary | null;
-}
+const rollup = makeZoneRollup({
+  hourly: makeTimestreamHourlySource({
+    client: tracer.captureAWSv3Client(createTimestreamQueryClient()),
+    database: config.database,
+    table: config.hourlyAggregatesTable,
+  }),
+  writer: makeTimestreamZoneWriter({
+    client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
+    database: config.database,
+    table: config.zoneAggregatesTable,
+  }),
+  publisher: makeIotAggregatePublisher({
+    client: tracer.captureAWSv3Client(createIotDataClient(config.iotDataEndpoint)),
+  }),
+  clock: systemClock,
+  logger,
+  metrics,
+});
 
-/**
- * The zone roll-up: reads the sensors' hourly rows of the asked hours (same events as the hourly
- * roll-up, which runs a few minutes earlier), combines them per zone weighted by counts, ranks
- * the zones, evaluates them and computes the AQI, writes the rows with the run time as version
- * and publishes each hour's ranking.
- */
-export function makeZoneRollupHandler(deps: ZoneRollupDeps): (event: unknown) => Promise<ZoneRollupResult> {
-  return async (event) => {
-    try {
-      const version = deps.clock.now();
-      const range = rollupRange(event, version);
-      const hourlyRows = await deps.hourly.hourly(range);
-      const rows = zoneAggregates(hourlyRows);
-      const covered = new Set(rows.map((row) => row.hourStart));
-      const missing = hoursOf(range).filter((hour) => !covered.has(hour));
-      if (missing.length > 0) {
-        deps.logger.warn("hours without hourly rows: run the hourly roll-up for them first", {
-          hours: missing.map(isoHour),
-        });
-      }
-      if (rows.length > 0) await deps.writer.writeZones(rows, version);
-
-      const summaries = zoneSummaries(rows, version);
-      for (const summary of summaries) {
-        try {
-          await deps.publisher.publishZones(summary);
-        } catch (error) {
-          deps.logger.warn("zone summary not published", { hour: summary.hour, error });
-        }
-      }
-
-      // Gauges describe the newest hour only: a backfill must not report history as the present.
-      const latest = summaries.at(-1) ?? null;
-      for (const zone of latest?.ranking ?? []) {
-        const zoneMetric = deps.metrics.singleMetric();
-        zoneMetric.addDimension(ZONE_DIMENSION, zone.zone);
-        zoneMetric.addMetric(METRIC.zoneCompleteness, MetricUnit.Percent, zone.completeness * 100);
-      }
-      deps.metrics.addMetric(METRIC.zoneRollupRuns, MetricUnit.Count, 1);
-      const result = {
-        hours: [...covered].sort((a, b) => a - b).map(isoHour),
-        rowsWritten: rows.length,
-        version,
-        latest,
-      };
-      deps.logger.info("zone roll-up done", { ...result });
-      return result;
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
-  };
-}
+export const handler = withPowertools((event: unknown) => rollup(event), powertools);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { alertRulesSchema } from "../../lambdas/core/alert-rules.js";
+import { alertRulesSchema } from "../../lambdas/core/alerts.js";
+import { DAY_MS } from "../../lambdas/core/time.js";
 
 export const STAGE_NAMES = ["dev", "staging", "prod"] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -35,6 +36,11 @@ export const stageConfigSchema = z
   .strict();
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+/** The oldest reading a stage's store accepts, as an age: its magnetic store retention. */
+export function maxReadingAgeMs(stage: Pick<StageConfig, "magneticRetentionDays">): number {
+  return stage.magneticRetentionDays * DAY_MS;
+}
 
 const stagesSchema = z.object(
   Object.fromEntries(STAGE_NAMES.map((name) => [name, stageConfigSchema])) as Record<

@@ -1,8 +1,8 @@
 import { Stack } from "aws-cdk-lib";
 import { CfnPolicy, CfnThing } from "aws-cdk-lib/aws-iot";
 import { Construct } from "constructs";
-import { telemetryTopic } from "../../lambdas/core/reading.js";
 import type { Sensor } from "../../lambdas/core/sensor.js";
+import { telemetryTopic } from "../../lambdas/core/topics.js";
 
 /** The IoT policy variable that a connected, certificate-attached thing resolves to. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, resolved by IoT Core, not by JavaScript.

@@ -40,5 +40,8 @@ export const KAIKAI_ESBUILD: Readonly<BuildOptions> = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  logLevel: "error",
+  // The roll-ups' Timestream queries are the files of sql/timestream, imported as text.
+  loader: { ".sql": "text" },
+  // Errors reach the synth as the thrown error's message, warnings are printed by the construct.
+  logLevel: "silent",
 };

@@ -19,8 +19,8 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type * as Esbuild from "esbuild";
-import { ENV } from "../../lambdas/env-keys.js";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/metric-names.js";
+import { ENV } from "../../lambdas/bindings/environment.js";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/bindings/metrics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import type { IotDataEndpoint } from "./iot-data-endpoint.js";
 import { KAIKAI_ESBUILD, KAIKAI_FUNCTION_DEFAULTS, KAIKAI_HANDLER } from "./kaikai-function-defaults.js";
@@ -249,12 +249,14 @@ class LocalEsbuild implements ILocalBundling {
 
   /** Never answers `false`: CDK would then bundle in Docker. A failed build throws instead. */
   tryBundle(outputDir: string): boolean {
-    localEsbuild().buildSync({
+    const esbuild = localEsbuild();
+    const { warnings } = esbuild.buildSync({
       ...this.options,
       absWorkingDir: PROJECT_ROOT,
       entryPoints: { index: join(PROJECT_ROOT, this.entry) },
       outdir: outputDir,
     });
+    if (warnings.length > 0) console.warn(esbuild.formatMessagesSync(warnings, { kind: "warning" }).join("\n"));
     return true;
   }
 }

@@ -23,8 +23,6 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { REASON_CODES } from "../../lambdas/core/reading.js";
-import { ZONES } from "../../lambdas/core/sensor.js";
 import {
   baseDimensions,
   METRIC,
@@ -32,7 +30,9 @@ import {
   type MetricName,
   REASON_DIMENSION,
   ZONE_DIMENSION,
-} from "../../lambdas/metric-names.js";
+} from "../../lambdas/bindings/metrics.js";
+import { REASON_CODES } from "../../lambdas/core/reading.js";
+import { ZONES } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../config/sensors.js";
 import type { StageConfig, StageName } from "../config/stages.js";
 import { MAX_MEMORY_QUERY_LINES, OBSERVABILITY_DEFAULTS } from "./observability-defaults.js";

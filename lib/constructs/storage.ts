@@ -3,7 +3,7 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { CfnDatabase, CfnTable } from "aws-cdk-lib/aws-timestream";
 import { Construct } from "constructs";
-import { TABLES } from "../../lambdas/env-keys.js";
+import { TABLES } from "../../lambdas/bindings/resources.js";
 import { acknowledgeTimestreamMaintenance } from "../nag.js";
 import type { TimestreamTableRef } from "./kaikai-function.js";
 

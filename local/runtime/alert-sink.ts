@@ -1,6 +1,6 @@
-import type { AlertNotice } from "../../lambdas/core/alert-types.js";
+import type { AlertNotice } from "../../lambdas/core/alerts.js";
 import { noticeSubject } from "../../lambdas/core/alerts.js";
-import { alertTopic } from "../../lambdas/core/reading.js";
+import { alertTopic } from "../../lambdas/core/topics.js";
 import type { AlertSink } from "../../lambdas/ports.js";
 
 export interface LocalAlertSinkDeps {

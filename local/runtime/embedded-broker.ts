@@ -3,7 +3,9 @@ import { createServer, type Server } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { Aedes, type AuthenticateError } from "aedes";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
+import { isPipelineOutputTopic, sensorIdFromTopic } from "../../lambdas/core/topics.js";
 import type { BrokerAuth } from "./broker-config.js";
+import type { MqttTransport, TelemetryIngest } from "./mqtt-transport.js";
 
 const DEFAULT_MQTT_PORT = 1883;
 /** How many ports after the default to try when it is taken. */
@@ -14,26 +16,11 @@ export interface EmbeddedBrokerOptions {
   /** A fixed port (0: any free one); undefined: 1883, or the next free one after it. */
   readonly port?: number;
   readonly auth: BrokerAuth;
-  /**
-   * Called for every telemetry publish; the sensor gets its PUBACK only when this resolves, and
-   * is disconnected without one (so it sends again) when it rejects.
-   */
-  readonly ingest: (message: InboundMessage) => Promise<void>;
 }
 
-export interface EmbeddedBroker {
+export interface EmbeddedBroker extends MqttTransport {
   readonly host: string;
-  readonly port: number;
-  readonly url: string;
-  publish(topic: string, payload: string): Promise<void>;
-  /** Stops accepting connections; clients already connected may still publish. */
-  stopAccepting(): void;
-  close(): Promise<void>;
 }
-
-const TELEMETRY = /^kaikai\/sensors\/[^/]+\/telemetry$/;
-/** Topics only the pipeline itself publishes on. */
-const PIPELINE_OUTPUT = /^kaikai\/(alerts|aggregates)(\/|$)/;
 
 const sameSecret = (given: Buffer, expected: string): boolean => {
   const wanted = Buffer.from(expected);
@@ -71,8 +58,15 @@ async function listenOnFirstFree(server: Server, host: string, candidates: reado
   throw new Error("no port to listen on");
 }
 
-export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+/**
+ * The broker, built but not yet listening: the pipeline can publish through it from the start,
+ * and it takes connections once `start` gives it the ingest. Every telemetry publish is handed to
+ * that ingest; the sensor gets its PUBACK only when it resolves, and is disconnected without one
+ * (so it sends again) when it rejects.
+ */
+export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { auth } = options;
+  let ingest: TelemetryIngest | undefined;
   const aedes = await Aedes.createBroker({
     authenticate: (_client, username, password, done) => {
       if (auth.password === undefined) return done(null, true);
@@ -82,11 +76,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
     authorizePublish: (client, packet, callback) => {
       if (client === null) return callback(null);
-      if (PIPELINE_OUTPUT.test(packet.topic)) return callback(new Error(`${packet.topic} is the pipeline's own topic`));
-      if (!TELEMETRY.test(packet.topic)) return callback(null);
-      options
-        .ingest({ topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: Date.now() })
-        .then(() => callback(null), callback);
+      if (isPipelineOutputTopic(packet.topic))
+        return callback(new Error(`${packet.topic} is the pipeline's own topic`));
+      if (sensorIdFromTopic(packet.topic) === undefined) return callback(null);
+      if (ingest === undefined) return callback(new Error("the pipeline is not ingesting yet"));
+      const message: InboundMessage = {
+        topic: packet.topic,
+        payload: Buffer.from(packet.payload),
+        receivedAt: Date.now(),
+      };
+      ingest(message).then(() => callback(null), callback);
     },
   });
   const server =
@@ -100,29 +99,24 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           },
           aedes.handle,
         );
-
-  const candidates =
-    options.port === undefined ? Array.from({ length: PORT_SEARCH }, (_, i) => DEFAULT_MQTT_PORT + i) : [options.port];
-  let port: number;
-  try {
-    port = await listenOnFirstFree(server, options.host, candidates);
-  } catch (error) {
-    aedes.close();
-    throw error;
-  }
   const scheme = auth.tls === undefined ? "mqtt" : "mqtts";
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const candidates =
+    options.port === undefined ? Array.from({ length: PORT_SEARCH }, (_, i) => DEFAULT_MQTT_PORT + i) : [options.port];
 
   return {
     host: options.host,
-    port,
-    url: `${scheme}://${urlHost}:${port}`,
     publish: (topic, payload) =>
       new Promise((resolve, reject) =>
         aedes.publish({ cmd: "publish", topic, payload, qos: 1, retain: false, dup: false }, (error) =>
           error ? reject(error) : resolve(),
         ),
       ),
+    start: async (telemetryIngest) => {
+      ingest = telemetryIngest;
+      const port = await listenOnFirstFree(server, options.host, candidates);
+      return `${scheme}://${urlHost}:${port}`;
+    },
     stopAccepting: () => {
       server.close();
     },
@@ -131,4 +125,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },
   };
+}
+
+/** A broker listening at once: created, then started with `ingest`. */
+export async function startEmbeddedBroker(
+  options: EmbeddedBrokerOptions & { readonly ingest: TelemetryIngest },
+): Promise<EmbeddedBroker & { readonly url: string; readonly port: number }> {
+  const broker = await createEmbeddedBroker(options);
+  try {
+    const url = await broker.start(options.ingest);
+    return { ...broker, url, port: Number(new URL(url).port) };
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
 }

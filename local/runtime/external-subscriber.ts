@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from "mqtt";
-import { type InboundMessage, TELEMETRY_TOPIC_FILTER } from "../../lambdas/core/reading.js";
+import { TELEMETRY_TOPIC_FILTER } from "../../lambdas/core/topics.js";
 import { BrokerUnreachableError, withoutPassword } from "../simulator/publisher.js";
+import type { MqttTransport } from "./mqtt-transport.js";
 
 /** A fixed id with a persistent session: the broker keeps what arrives while we are away. */
 const INGEST_CLIENT_ID = "kaikai-local-ingest";
@@ -9,14 +10,7 @@ export interface ExternalSubscriberOptions {
   /** mqtt(s)://[user:password@]host:port */
   readonly url: string;
   readonly connectTimeoutMs?: number;
-  /** Resolves once the message is stored or quarantined; only then is it acknowledged. */
-  readonly ingest: (message: InboundMessage) => Promise<void>;
   readonly onError: (line: string) => void;
-}
-
-export interface ExternalSubscriber {
-  publish(topic: string, payload: string): Promise<void>;
-  close(): Promise<void>;
 }
 
 function firstConnect(client: MqttClient, url: string): Promise<void> {
@@ -46,36 +40,45 @@ function firstConnect(client: MqttClient, url: string): Promise<void> {
  * only after the reading is durable, and a reading that could not be stored is left unacknowledged
  * and the connection dropped, so the broker delivers it again in the persistent session. mqtt.js
  * hands over one message at a time, so this path commits per message: slower than the embedded
- * broker, equally safe.
+ * broker, equally safe. It connects in `start`: the persistent session delivers what it kept as
+ * soon as it resumes, and each of those messages must reach the ingest.
  */
-export async function startExternalSubscriber(options: ExternalSubscriberOptions): Promise<ExternalSubscriber> {
-  const client = mqtt.connect(options.url, {
-    clientId: INGEST_CLIENT_ID,
-    clean: false,
-    reconnectPeriod: 0,
-    connectTimeout: options.connectTimeoutMs ?? 5000,
-  });
-  // mqtt.js sends the PUBACK of a QoS 1 message once handleMessage calls back (any protocol version).
-  client.handleMessage = (packet, callback) => {
-    if (packet.cmd !== "publish") return callback();
-    options.ingest({ topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: Date.now() }).then(
-      () => callback(),
-      (error: unknown) => {
-        options.onError(`not stored, the broker will deliver it again: ${String(error)}`);
-        client.stream.destroy();
-      },
-    );
-  };
-  await firstConnect(client, options.url);
-  client.on("error", (error) => options.onError(`MQTT: ${error.message}`));
-  client.options.reconnectPeriod = 1000;
-  await client.subscribeAsync(TELEMETRY_TOPIC_FILTER, { qos: 1 });
+export function externalBroker(options: ExternalSubscriberOptions): MqttTransport {
+  let client: MqttClient | undefined;
   return {
-    publish: async (topic, payload) => {
+    async start(ingest) {
+      const connecting = mqtt.connect(options.url, {
+        clientId: INGEST_CLIENT_ID,
+        clean: false,
+        reconnectPeriod: 0,
+        connectTimeout: options.connectTimeoutMs ?? 5000,
+      });
+      // mqtt.js sends the PUBACK of a QoS 1 message once handleMessage calls back (any protocol version).
+      connecting.handleMessage = (packet, callback) => {
+        if (packet.cmd !== "publish") return callback();
+        ingest({ topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: Date.now() }).then(
+          () => callback(),
+          (error: unknown) => {
+            options.onError(`not stored, the broker will deliver it again: ${String(error)}`);
+            connecting.stream.destroy();
+          },
+        );
+      };
+      await firstConnect(connecting, options.url);
+      client = connecting;
+      connecting.on("error", (error) => options.onError(`MQTT: ${error.message}`));
+      connecting.options.reconnectPeriod = 1000;
+      await connecting.subscribeAsync(TELEMETRY_TOPIC_FILTER, { qos: 1 });
+      return options.url;
+    },
+    async publish(topic, payload) {
+      if (client === undefined) throw new Error("not connected to the MQTT broker yet");
       await client.publishAsync(topic, payload, { qos: 1 });
     },
-    close: async () => {
-      await client.endAsync();
+    // The external broker's listener is not ours to close.
+    stopAccepting: () => undefined,
+    async close() {
+      await client?.endAsync();
     },
   };
 }

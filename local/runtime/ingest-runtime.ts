@@ -1,14 +1,14 @@
-import type { AlertRule } from "../../lambdas/core/alert-rules.js";
+import type { AlertRule } from "../../lambdas/core/alerts.js";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
 import type { SensorRegistry } from "../../lambdas/core/sensor.js";
-import { makeReadingAlerter } from "../../lambdas/handlers/alerting.js";
-import { type IngestMessage, makeIngestPipeline } from "../../lambdas/handlers/ingest.js";
 import type { AlertSink, AlertStateStore, Clock } from "../../lambdas/ports.js";
+import { makeReadingAlerter } from "../../lambdas/use-cases/alerting.js";
+import { type IngestMessage, makeIngest } from "../../lambdas/use-cases/ingest.js";
 import type { Db } from "../sqlite/database.js";
 import { makeSqliteQuarantine } from "../sqlite/quarantine.js";
 import { makeSqliteReadingStore, SQLITE_MAX_BATCH } from "../sqlite/reading-store.js";
 import { GroupCommitter } from "./group-commit.js";
-import type { makeLocalObservability } from "./observability.js";
+import type { LocalObservability } from "./observability.js";
 
 export interface IngestCounters {
   readonly stored: number;
@@ -23,7 +23,7 @@ export interface IngestRuntimeDeps {
   readonly alertRules: readonly AlertRule[];
   readonly alertStates: AlertStateStore;
   readonly alertSink: AlertSink;
-  readonly observability: ReturnType<typeof makeLocalObservability>;
+  readonly observability: LocalObservability;
   /** How long the first message of a batch waits for company. */
   readonly maxDelayMs?: number;
 }
@@ -42,7 +42,7 @@ export interface IngestRuntime {
  */
 export function makeIngestRuntime(deps: IngestRuntimeDeps): IngestRuntime {
   const { logger, metrics } = deps.observability;
-  const pipeline = makeIngestPipeline({
+  const pipeline = makeIngest({
     registry: deps.registry,
     store: makeSqliteReadingStore(deps.db),
     quarantine: makeSqliteQuarantine(deps.db),

@@ -1,19 +1,19 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { type HandlerLogger, type HandlerMetrics, noMetrics } from "../../lambdas/ports.js";
 
 const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 
+export interface LocalObservability {
+  readonly logger: HandlerLogger;
+  readonly metrics: HandlerMetrics;
+}
+
 /**
- * The handlers take Powertools' Logger and Metrics. Locally there is no CloudWatch: metrics are
- * switched off (the status line shows the counts) and only errors are logged, unless LOG_LEVEL
- * says otherwise (e.g. LOG_LEVEL=WARN shows every quarantined reading).
+ * Locally there is no CloudWatch: the use cases get metrics that go nowhere (the status line,
+ * `kaikai report health` and the database show the counts), and a logger that shows only errors
+ * unless LOG_LEVEL says otherwise (e.g. LOG_LEVEL=WARN shows every quarantined reading).
  */
-export function makeLocalObservability(): { readonly logger: Logger; readonly metrics: Metrics } {
-  // Powertools reads this switch when a Metrics is built.
-  process.env.POWERTOOLS_METRICS_DISABLED = "true";
-  const level = LOG_LEVELS.find((name) => name === process.env.LOG_LEVEL?.toUpperCase()) ?? "ERROR";
-  return {
-    logger: new Logger({ serviceName: "kaikai-local", logLevel: level }),
-    metrics: new Metrics({ namespace: "kaikai-local", serviceName: "kaikai-local" }),
-  };
+export function makeLocalObservability(env: NodeJS.ProcessEnv = process.env): LocalObservability {
+  const level = LOG_LEVELS.find((name) => name === env.LOG_LEVEL?.toUpperCase()) ?? "ERROR";
+  return { logger: new Logger({ serviceName: "kaikai-local", logLevel: level }), metrics: noMetrics };
 }

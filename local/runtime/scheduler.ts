@@ -1,5 +1,4 @@
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
+import { HOUR_MS, MINUTE_MS } from "../../lambdas/core/time.js";
 
 /** Epoch ms of the next time the clock shows `minute` past the hour, strictly after `now`. */
 export function nextAtMinute(now: number, minute: number): number {

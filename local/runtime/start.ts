@@ -1,27 +1,21 @@
-import type { ZoneSummary } from "../../lambdas/core/aggregates.js";
-import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/reading.js";
-import { makeHourlyRollupHandler } from "../../lambdas/handlers/hourly-rollup.js";
-import { makeZoneRollupHandler } from "../../lambdas/handlers/zone-rollup.js";
-import { type AggregatePublisher, systemClock } from "../../lambdas/ports.js";
+import { systemClock } from "../../lambdas/ports.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
-import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
+import { loadStagesFromCdkJson, maxReadingAgeMs } from "../../lib/config/stages.js";
 import type { FaultRates } from "../simulator/faults.js";
 import { withoutPassword } from "../simulator/publisher.js";
 import { type SimulatorHandle, startSimulator } from "../simulator/simulator.js";
-import { makeSqliteAlertStateStore } from "../sqlite/alert-state-store.js";
-import { makeSqliteRollupStore } from "../sqlite/rollup-store.js";
+import { countOpenAlerts, makeSqliteAlertStateStore } from "../sqlite/alert-state-store.js";
+import type { Db } from "../sqlite/database.js";
 import { makeLocalAlertSink } from "./alert-sink.js";
 import { type BrokerAuth, ConfigError } from "./broker-config.js";
-import { startEmbeddedBroker } from "./embedded-broker.js";
-import { startExternalSubscriber } from "./external-subscriber.js";
-import { makeIngestRuntime } from "./ingest-runtime.js";
+import { createEmbeddedBroker } from "./embedded-broker.js";
+import { externalBroker } from "./external-subscriber.js";
+import { type IngestRuntime, makeIngestRuntime } from "./ingest-runtime.js";
 import { openLocalStore } from "./local-store.js";
+import type { MqttTransport } from "./mqtt-transport.js";
 import { makeLocalObservability } from "./observability.js";
-import { everyHourAt } from "./scheduler.js";
+import { makeLocalRollups } from "./rollups.js";
 import type { Terminal } from "./terminal.js";
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export interface StartOptions {
   readonly dbPath: string;
@@ -53,15 +47,6 @@ const START_SIMULATOR = {
   faults: { malformed: 0.002, out_of_range: 0.002, unknown_sensor: 0.001, duplicate: 0.01 },
 } as const;
 
-function describeRanking(summary: ZoneSummary): string {
-  const zones = summary.ranking.map((zone) =>
-    zone.pm25Mean === null
-      ? `${zone.zone}: no readings`
-      : `${zone.rank}. ${zone.zone} ${zone.pm25Mean.toFixed(1)} ug/m3 ${zone.evaluation} (AQI ${zone.aqi})`,
-  );
-  return `zone ranking, hour from ${summary.hour.slice(0, 16).replace("T", " ")} UTC: ${zones.join(" | ")}`;
-}
-
 /** The embedded broker's URL as the simulator must use it: logged in when the broker asks for a password. */
 function simulatorUrl(brokerUrl: string, auth: BrokerAuth): string {
   if (auth.password === undefined) return brokerUrl;
@@ -71,6 +56,11 @@ function simulatorUrl(brokerUrl: string, auth: BrokerAuth): string {
   return url.href;
 }
 
+/**
+ * The whole pipeline in this process. Built in dependency order: the transport (which can publish
+ * before it takes telemetry), the alert sink publishing through it, the ingest alerting through
+ * the sink, then the transport started with that ingest; then the simulator and the roll-ups.
+ */
 export async function startLocalPipeline(options: StartOptions): Promise<RunningPipeline> {
   const { terminal } = options;
   // The simulator connects like any sensor, and has no certificate to show a TLS broker.
@@ -81,12 +71,18 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   const observability = makeLocalObservability();
   const db = openLocalStore(options.dbPath);
   const alertStates = makeSqliteAlertStateStore(db);
-  const rollupStore = makeSqliteRollupStore(db);
 
-  // Bound once the broker is up: the broker needs ingest, which needs this sink, which publishes on the broker.
-  let publish: (topic: string, payload: string) => Promise<void> = async () => undefined;
+  const transport: MqttTransport =
+    options.brokerUrl === undefined
+      ? await createEmbeddedBroker({ host: options.host, port: options.port, auth: options.auth }).catch(
+          (error: unknown) => {
+            db.close();
+            throw error;
+          },
+        )
+      : externalBroker({ url: options.brokerUrl, onError: (line) => terminal.print(line) });
   const sink = makeLocalAlertSink({
-    publishMqtt: (topic, payload) => publish(topic, payload),
+    publishMqtt: (topic, payload) => transport.publish(topic, payload),
     print: (line) => terminal.print(line),
     ...(options.webhook === undefined ? {} : { webhook: options.webhook }),
   });
@@ -94,147 +90,73 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     db,
     registry: REGISTRY,
     clock: systemClock,
-    maxReadingAgeMs: devStage.magneticRetentionDays * DAY_MS,
+    maxReadingAgeMs: maxReadingAgeMs(devStage),
     alertRules: devStage.alertRules,
     alertStates,
     alertSink: sink,
     observability,
   });
-
-  let transport: { publish(topic: string, payload: string): Promise<void>; close(): Promise<void> };
-  let brokerUrl: string;
-  let simulatorTarget: string;
-  let stopAccepting = (): void => undefined;
-  try {
-    if (options.brokerUrl === undefined) {
-      const broker = await startEmbeddedBroker({
-        host: options.host,
-        ...(options.port === undefined ? {} : { port: options.port }),
-        auth: options.auth,
-        ingest: (message) => ingest.ingest(message),
-      });
-      transport = broker;
-      brokerUrl = broker.url;
-      simulatorTarget = simulatorUrl(broker.url, options.auth);
-      stopAccepting = () => broker.stopAccepting();
-    } else {
-      transport = await startExternalSubscriber({
-        url: options.brokerUrl,
-        ingest: (message) => ingest.ingest(message),
-        onError: (line) => terminal.print(line),
-      });
-      brokerUrl = options.brokerUrl;
-      simulatorTarget = options.brokerUrl;
-    }
-  } catch (error) {
+  const closeAll = async () => {
+    transport.stopAccepting();
+    await ingest.close();
+    await sink.settled();
+    await transport.close();
     db.close();
-    throw error;
-  }
-  publish = (topic, payload) => transport.publish(topic, payload);
+  };
 
+  let brokerUrl: string;
   let simulator: SimulatorHandle | undefined;
-  if (options.simulate) {
-    try {
+  try {
+    brokerUrl = await transport.start((message) => ingest.ingest(message));
+    if (options.simulate) {
       simulator = await startSimulator({
-        target: { kind: "broker", url: simulatorTarget },
+        target: { kind: "broker", url: options.brokerUrl ?? simulatorUrl(brokerUrl, options.auth) },
         sensors: SENSORS,
         registry: REGISTRY,
         seed: 1,
         ...(options.simulator ?? START_SIMULATOR),
       });
-    } catch (error) {
-      // A listening broker would keep the process alive after the error is printed.
-      stopAccepting();
-      await ingest.close();
-      await transport.close();
-      db.close();
-      throw error;
     }
+  } catch (error) {
+    // A listening broker would keep the process alive after the error is printed.
+    await closeAll();
+    throw error;
   }
 
-  const aggregatePublisher: AggregatePublisher = {
-    publishHourly: (summary) => publish(HOURLY_AGGREGATES_TOPIC, JSON.stringify(summary)),
-    publishZones: (summary) => publish(ZONE_AGGREGATES_TOPIC, JSON.stringify(summary)),
-  };
-  const alerting = { rules: devStage.alertRules, states: alertStates, sink };
-  const hourlyRollup = makeHourlyRollupHandler({
+  const rollups = makeLocalRollups({
+    db,
     registry: REGISTRY,
-    bins: rollupStore,
-    writer: rollupStore,
-    publisher: aggregatePublisher,
-    alerting,
-    clock: systemClock,
-    ...observability,
+    alertRules: devStage.alertRules,
+    alertStates,
+    alertSink: sink,
+    publish: (topic, payload) => transport.publish(topic, payload),
+    observability,
+    print: (line) => terminal.print(line),
   });
-  const zoneRollup = makeZoneRollupHandler({
-    hourly: rollupStore,
-    writer: rollupStore,
-    publisher: aggregatePublisher,
-    clock: systemClock,
-    ...observability,
-  });
-
-  const running = new Set<Promise<unknown>>();
-  const track = <T>(job: Promise<T>): Promise<T> => {
-    running.add(job);
-    return job.finally(() => running.delete(job));
-  };
-  const reportError = (what: string) => (error: unknown) =>
-    terminal.print(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
-  const runZoneRollup = async (event: unknown) => {
-    const result = await track(zoneRollup(event));
-    if (result.latest !== null) terminal.print(describeRanking(result.latest));
-  };
-  const schedules = [
-    everyHourAt(5, () => track(hourlyRollup({})), reportError("hourly roll-up")),
-    everyHourAt(10, () => runZoneRollup({}), reportError("zone roll-up")),
-  ];
-
-  const startedAt = Date.now();
-  let previous = { at: startedAt, handled: 0 };
-  const showStatus = () => {
-    const { stored, quarantined } = ingest.counters();
-    const now = Date.now();
-    const perSecond = ((stored + quarantined - previous.handled) * 1000) / Math.max(1, now - previous.at);
-    previous = { at: now, handled: stored + quarantined };
-    terminal.status(
-      `${Math.round(perSecond)} readings/s | stored ${stored} | quarantined ${quarantined} | open alerts ${alertStates.openAlerts()} | ${withoutPassword(brokerUrl)}`,
-    );
-  };
-  const ticker = setInterval(showStatus, options.statusIntervalMs ?? 1000);
+  rollups.schedule();
+  const status = showStatusEvery(options.statusIntervalMs ?? 1000, { terminal, ingest, db, brokerUrl });
 
   let stopping = false;
   const ready = (async () => {
     // The embedded broker acknowledges a reading once stored: an acknowledged backfill is in the
     // database. Stopping settles it too.
     if (simulator !== undefined) await simulator.backfillDone;
-    if (stopping) return;
-    // The last day at once, so that hourly rows, a zone ranking and hourly alerts show now rather
-    // than at :05; from its first complete hour, as the backfill's partial first hour would read as
-    // sensors gone quiet.
-    const currentHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
-    const lastDay = {
-      from: new Date(currentHour - DAY_MS + HOUR_MS).toISOString(),
-      to: new Date(currentHour).toISOString(),
-    };
-    await track(hourlyRollup(lastDay));
-    await runZoneRollup(lastDay);
-  })().catch(reportError("startup roll-up"));
+    if (!stopping) await rollups.runLastDay();
+  })().catch((error: unknown) =>
+    terminal.print(`startup roll-up failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
 
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     stopping = true;
-    clearInterval(ticker);
-    for (const schedule of schedules) schedule.stop();
+    status.stop();
     await simulator?.stop().catch(() => undefined);
-    stopAccepting();
+    transport.stopAccepting();
     await ingest.close();
-    await Promise.allSettled([...running]);
-    await sink.settled();
-    await transport.close();
-    showStatus();
+    await rollups.stop();
+    await closeAll();
+    status.show();
     terminal.end();
-    db.close();
   };
   return {
     brokerUrl: withoutPassword(brokerUrl),
@@ -243,5 +165,28 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
       stopped ??= stop();
       return stopped;
     },
+  };
+}
+
+/** The status line: readings a second, totals, open alerts and the broker. */
+function showStatusEvery(
+  intervalMs: number,
+  { terminal, ingest, db, brokerUrl }: { terminal: Terminal; ingest: IngestRuntime; db: Db; brokerUrl: string },
+): { stop(): void; show(): void } {
+  let previous = { at: Date.now(), handled: 0, openAlerts: 0 };
+  const show = (openAlerts: number) => {
+    const { stored, quarantined } = ingest.counters();
+    const now = Date.now();
+    const perSecond = ((stored + quarantined - previous.handled) * 1000) / Math.max(1, now - previous.at);
+    previous = { at: now, handled: stored + quarantined, openAlerts };
+    terminal.status(
+      `${Math.round(perSecond)} readings/s | stored ${stored} | quarantined ${quarantined} | open alerts ${openAlerts} | ${withoutPassword(brokerUrl)}`,
+    );
+  };
+  const ticker = setInterval(() => show(countOpenAlerts(db)), intervalMs);
+  return {
+    stop: () => clearInterval(ticker),
+    // At shutdown the database is closed: the last count read stands.
+    show: () => show(previous.openAlerts),
   };
 }

@@ -3,8 +3,9 @@
  * quarantine and idempotency can be watched: broken JSON, values out of the contract's ranges,
  * sensors missing from the registry, and the same reading delivered twice.
  */
-import { telemetryTopic } from "../../lambdas/core/reading.js";
+
 import type { SensorRegistry } from "../../lambdas/core/sensor.js";
+import { telemetryTopic } from "../../lambdas/core/topics.js";
 import type { TelemetryPayload } from "./model.js";
 
 export const FAULT_KINDS = ["malformed", "out_of_range", "unknown_sensor", "duplicate"] as const;

@@ -8,6 +8,7 @@
  * - A Harmattan episode brings Saharan dust (PM2.5 far above 150 ug/m3) with hot, dry air.
  */
 import type { Sensor, Zone } from "../../lambdas/core/sensor.js";
+import { DAY_MS, HOUR_MS } from "../../lambdas/core/time.js";
 import { hashString, smoothNoise, unitHash } from "./random.js";
 
 /** The payload a sensor publishes, as the message contract spells it. */
@@ -36,8 +37,6 @@ export interface ModelOptions {
 
 export const DEFAULT_DUST_PEAK_PM25 = 260;
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 /** Build-up and clearing time of a dust episode. */
 const DUST_RAMP_MS = HOUR_MS;
 

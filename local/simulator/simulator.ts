@@ -4,6 +4,7 @@
  * and resolves appear at once), then live readings at a steady rate until told to stop.
  */
 import type { Sensor, SensorRegistry } from "../../lambdas/core/sensor.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
 import { chooseFault, encodeReading, type FaultKind, type FaultRates, NO_FAULTS } from "./faults.js";
 import { DEFAULT_DUST_PEAK_PM25, type DustEpisode, simulateReading } from "./model.js";
 import { openPublisher, type PublishTarget } from "./publisher.js";
@@ -59,7 +60,6 @@ export interface SimulatorHandle {
   stop(): Promise<SimulatorCounters>;
 }
 
-const HOUR_MS = 3_600_000;
 /** Readings generated per turn of the live loop before yielding to the event loop. */
 const LIVE_BATCH = 500;
 const DEFAULTS = { maxInFlight: 1000, connectTimeoutMs: 10_000, stopGraceMs: 10_000 } as const;

@@ -1,8 +1,23 @@
-import type { SensorAlertStates } from "../../lambdas/core/alert-types.js";
+import type { SensorAlertStates } from "../../lambdas/core/alerts.js";
 import { type AlertStateStore, VersionConflictError } from "../../lambdas/ports.js";
 import type { Db } from "./database.js";
 
-export function makeSqliteAlertStateStore(db: Db): AlertStateStore & { openAlerts(): number } {
+/**
+ * Open (rule, sensor) alerts in the alert state. A resolved alert keeps its rule's state with
+ * openedAt null: only the others are open.
+ */
+export function countOpenAlerts(db: Db): number {
+  return (
+    db
+      .prepare<[], number>(
+        "SELECT COUNT(*) FROM alert_state, json_each(alert_state.state) WHERE json_each.value ->> 'openedAt' IS NOT NULL",
+      )
+      .pluck()
+      .get() ?? 0
+  );
+}
+
+export function makeSqliteAlertStateStore(db: Db): AlertStateStore {
   const select = db.prepare<[string], { state: string; version: number }>(
     "SELECT state, version FROM alert_state WHERE sensor_id = ?",
   );
@@ -12,7 +27,6 @@ export function makeSqliteAlertStateStore(db: Db): AlertStateStore & { openAlert
   const update = db.prepare(
     "UPDATE alert_state SET state = ?, version = version + 1 WHERE sensor_id = ? AND version = ?",
   );
-  const all = db.prepare<[], { state: string }>("SELECT state FROM alert_state");
   return {
     load: async (sensorId) => {
       const row = select.get(sensorId);
@@ -25,14 +39,5 @@ export function makeSqliteAlertStateStore(db: Db): AlertStateStore & { openAlert
         expectedVersion === null ? insert.run(sensorId, json) : update.run(json, sensorId, expectedVersion);
       if (result.changes === 0) throw new VersionConflictError(sensorId);
     },
-    openAlerts: () =>
-      all
-        .all()
-        .reduce(
-          (open, row) =>
-            open +
-            Object.values(JSON.parse(row.state) as SensorAlertStates).filter((state) => state.openedAt !== null).length,
-          0,
-        ),
   };
 }

@@ -1,14 +1,13 @@
-import {
-  type HourlyAggregate,
-  type HourRange,
-  MEASURES,
-  type Measure,
-  type MeasureStats,
-  type MeasureStatsByMeasure,
-  type SensorHourBin,
-  type ZoneAggregate,
+import type {
+  HourlyAggregate,
+  HourRange,
+  MeasureStats,
+  MeasureStatsByMeasure,
+  SensorHourBin,
+  ZoneAggregate,
 } from "../../lambdas/core/aggregates.js";
-import { EMPTY_STATS, mapMeasures } from "../../lambdas/core/rollup.js";
+import { MEASURES, type Measure, mapMeasures } from "../../lambdas/core/measures.js";
+import { EMPTY_STATS } from "../../lambdas/core/rollup.js";
 import { ZONES, type Zone } from "../../lambdas/core/sensor.js";
 import type {
   HourlyAggregateSource,

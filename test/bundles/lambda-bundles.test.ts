@@ -7,10 +7,10 @@
 import { rmSync } from "node:fs";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { HOUR_MS } from "../../lambdas/core/aggregates.js";
-import { toEnvelopeBody } from "../../lambdas/core/envelope.js";
-import { telemetryTopic } from "../../lambdas/core/reading.js";
-import { METRIC } from "../../lambdas/metric-names.js";
+import { toEnvelopeBody } from "../../lambdas/aws/topic-rule-envelope.js";
+import { METRIC } from "../../lambdas/bindings/metrics.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
+import { telemetryTopic } from "../../lambdas/core/topics.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { sqsRecord } from "../fixtures/telemetry.js";
 import { type BuiltBundles, buildBundles, emfValues, invokeBundle } from "./bundled-functions.js";

@@ -1,7 +1,9 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { ENV, TABLES } from "../../lambdas/env-keys.js";
-import { readHourlyRollupConfig, readZoneRollupConfig } from "../../lambdas/handlers/rollup-env.js";
+import { ENV } from "../../lambdas/bindings/environment.js";
+import { TABLES } from "../../lambdas/bindings/resources.js";
+import { readHourlyRollupConfig } from "../../lambdas/handlers/hourly-rollup-config.js";
+import { readZoneRollupConfig } from "../../lambdas/handlers/zone-rollup-config.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import type { KaikaiFunction } from "../../lib/constructs/kaikai-function.js";
 import { DENY_PLAIN_HTTP, grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";

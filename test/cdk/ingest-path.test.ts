@@ -1,7 +1,8 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { TELEMETRY_RULE_SQL } from "../../lambdas/core/envelope.js";
-import { ENV, TABLES } from "../../lambdas/env-keys.js";
+import { ENV } from "../../lambdas/bindings/environment.js";
+import { TABLES } from "../../lambdas/bindings/resources.js";
+import { TELEMETRY_RULE_SQL } from "../../lambdas/bindings/topic-rule.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { DENY_PLAIN_HTTP, grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
 

@@ -1,7 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import { ENV } from "../../lambdas/bindings/environment.js";
 import type { Sensor } from "../../lambdas/core/sensor.js";
-import { ENV } from "../../lambdas/env-keys.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { parseStages, STAGE_NAMES, STAGES_CONTEXT_KEY, type StageConfig } from "../../lib/config/stages.js";
 import { toRetentionDays } from "../../lib/kaikai-stack.js";

@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AlertNotice } from "../../lambdas/core/alert-types.js";
+import type { AlertNotice } from "../../lambdas/core/alerts.js";
 import { eventually, query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
 const MINUTE = 60_000;

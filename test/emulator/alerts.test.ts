@@ -9,13 +9,13 @@
 import { GetThingShadowCommand, IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import type { Message } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../../lambdas/aws/alert-sinks.js";
+import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../../lambdas/aws/alerting.js";
 import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
-import type { AlertNotice } from "../../lambdas/core/alert-types.js";
-import { toEnvelopeBody } from "../../lambdas/core/envelope.js";
+import { toEnvelopeBody } from "../../lambdas/aws/topic-rule-envelope.js";
+import type { AlertNotice } from "../../lambdas/core/alerts.js";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
-import { makeReadingAlerter } from "../../lambdas/handlers/alerting.js";
 import { type AlertSink, type AlertStateStore, VersionConflictError } from "../../lambdas/ports.js";
+import { makeReadingAlerter } from "../../lambdas/use-cases/alerting.js";
 import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
 import { goodPayload, messageOf } from "../fixtures/telemetry.js";
 import {
@@ -91,13 +91,10 @@ describe("alerts against the emulator", () => {
       listener: makeReadingAlerter({
         rules: RULES,
         states,
-        sink: fanOutAlertSink(
-          [
-            counted("sns", makeSnsAlertSink({ client: snsClient(), topicArn: topic.topicArn })),
-            counted("iot", makeIotAlertSink({ client: iotData })),
-          ],
-          { attempts: 1, baseDelayMs: 0 },
-        ),
+        sink: fanOutAlertSink([
+          counted("sns", makeSnsAlertSink({ client: snsClient(), topicArn: topic.topicArn })),
+          counted("iot", makeIotAlertSink({ client: iotData })),
+        ]),
         logger,
         metrics,
       }),

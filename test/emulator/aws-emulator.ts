@@ -19,10 +19,12 @@ import {
 import { CreateDatabaseCommand, CreateTableCommand } from "@aws-sdk/client-timestream-write";
 import { vi } from "vitest";
 import { createS3Quarantine } from "../../lambdas/aws/s3-quarantine.js";
-import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream-store.js";
-import { SEVERITIES, type Severity } from "../../lambdas/core/alert-rules.js";
-import { makeIngestHandler } from "../../lambdas/handlers/ingest.js";
+import { makeSqsIngestHandler } from "../../lambdas/aws/sqs-batch.js";
+import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream/store.js";
+import { SEVERITIES, type Severity } from "../../lambdas/core/alerts.js";
+import { DAY_MS } from "../../lambdas/core/time.js";
 import type { Clock, StoredReadingsListener } from "../../lambdas/ports.js";
+import { makeIngest } from "../../lambdas/use-cases/ingest.js";
 import { REGISTRY } from "../../lib/config/sensors.js";
 
 /** Set and checked by require-endpoint.ts before any test file loads. */
@@ -48,7 +50,6 @@ export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().
 
 /** Retention of the measurements tables the tier creates, and so the oldest reading they take. */
 const MAGNETIC_RETENTION_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 export async function createMeasurementsTable(): Promise<{ database: string; table: string }> {
   const client = createTimestreamWriteClient();
@@ -180,7 +181,7 @@ export function emulatorIngestHandler(options: {
   readonly metrics: Metrics;
 }) {
   const { database, table, bucket, clock, logger, metrics } = options;
-  return makeIngestHandler({
+  const ingest = makeIngest({
     registry: REGISTRY,
     store: createTimestreamStore({ client: createTimestreamWriteClient(), database, table, logger }),
     quarantine: createS3Quarantine({ client: async () => s3Client(), bucket, clock }),
@@ -190,4 +191,5 @@ export function emulatorIngestHandler(options: {
     metrics,
     ...(options.listener === undefined ? {} : { listener: options.listener }),
   });
+  return makeSqsIngestHandler(ingest, clock);
 }

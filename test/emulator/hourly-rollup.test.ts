@@ -12,22 +12,20 @@ import { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import type { ColumnInfo, QueryResponse, Row } from "@aws-sdk/client-timestream-query";
 import { CreateTableCommand } from "@aws-sdk/client-timestream-write";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeSnsAlertSink } from "../../lambdas/aws/alert-sinks.js";
+import { makeSnsAlertSink } from "../../lambdas/aws/alerting.js";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
 import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
-import {
-  makeTimestreamBinSource,
-  makeTimestreamHourlyWriter,
-  SENSOR_HOUR_MEASURE_NAME,
-} from "../../lambdas/aws/timestream-aggregates.js";
-import { createTimestreamQueryClient } from "../../lambdas/aws/timestream-query.js";
-import { HOURLY_BINS_SQL, renderSql } from "../../lambdas/aws/timestream-sql.js";
-import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream-store.js";
-import { HOUR_MS, MEASURES } from "../../lambdas/core/aggregates.js";
-import type { AlertNotice } from "../../lambdas/core/alert-types.js";
+import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream/aggregates.js";
+import { createTimestreamQueryClient } from "../../lambdas/aws/timestream/query.js";
+import { SENSOR_HOUR_MEASURE_NAME } from "../../lambdas/aws/timestream/records.js";
+import { HOURLY_BINS_SQL, renderSql } from "../../lambdas/aws/timestream/sql.js";
+import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream/store.js";
+import { TABLES } from "../../lambdas/bindings/resources.js";
+import type { AlertNotice } from "../../lambdas/core/alerts.js";
+import { MEASURES } from "../../lambdas/core/measures.js";
 import type { EnrichedReading } from "../../lambdas/core/reading.js";
-import { TABLES } from "../../lambdas/env-keys.js";
-import { makeHourlyRollupHandler } from "../../lambdas/handlers/hourly-rollup.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
+import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
 import {
@@ -98,7 +96,7 @@ describe("hourly roll-up against the emulator", () => {
       await queueQueryPages(renderSql(HOURLY_BINS_SQL, { database, table }, range), binsPages(readings));
 
     const iotData = new IoTDataPlaneClient({ endpoint: emulatorEndpoint() });
-    const handler = makeHourlyRollupHandler({
+    const handler = makeHourlyRollup({
       registry: REGISTRY,
       bins: makeTimestreamBinSource({ client: createTimestreamQueryClient(), database, table }),
       writer: makeTimestreamHourlyWriter({ client: writeClient, ...hourlyTable }),

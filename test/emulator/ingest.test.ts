@@ -8,11 +8,12 @@
  * handler tests cover that path on a mocked client.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { toEnvelopeBody } from "../../lambdas/core/envelope.js";
-import { type InboundMessage, type ReasonCode, telemetryTopic } from "../../lambdas/core/reading.js";
-import { READING_DIMENSIONS } from "../../lambdas/core/timestream-record.js";
-import { QUARANTINE_PREFIX, READING_MEASURE_NAME } from "../../lambdas/env-keys.js";
-import type { makeIngestHandler } from "../../lambdas/handlers/ingest.js";
+import type { SqsIngestHandler } from "../../lambdas/aws/sqs-batch.js";
+import { READING_DIMENSIONS, READING_MEASURE_NAME } from "../../lambdas/aws/timestream/records.js";
+import { toEnvelopeBody } from "../../lambdas/aws/topic-rule-envelope.js";
+import { QUARANTINE_PREFIX } from "../../lambdas/bindings/resources.js";
+import type { InboundMessage, ReasonCode } from "../../lambdas/core/reading.js";
+import { telemetryTopic } from "../../lambdas/core/topics.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { goodPayload, messageOf } from "../fixtures/telemetry.js";
 import {
@@ -74,7 +75,7 @@ const badMessages = BAD.map(({ message }) => ({ ...message, receivedAt: RECEIVED
 
 describe("ingest against the emulator", () => {
   let resources: { database: string; table: string; bucket: string };
-  let runIngest: (messages: readonly InboundMessage[]) => ReturnType<ReturnType<typeof makeIngestHandler>>;
+  let runIngest: (messages: readonly InboundMessage[]) => ReturnType<SqsIngestHandler>;
 
   beforeAll(async () => {
     const [{ database, table }, bucket] = await Promise.all([createMeasurementsTable(), createBucket()]);

@@ -8,7 +8,7 @@
  * cannot be read back and stays undefined.
  */
 import { type Datum, QueryCommand, TimestreamQueryClient } from "@aws-sdk/client-timestream-query";
-import type { TimestreamRecord } from "../../lambdas/core/timestream-record.js";
+import type { TimestreamRecord } from "../../lambdas/aws/timestream/records.js";
 import { emulatorEndpoint } from "./aws-emulator.js";
 
 export interface StoredRecord {

@@ -10,16 +10,17 @@ import { QueryCommand, TimestreamQueryClient } from "@aws-sdk/client-timestream-
 import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { makeAwsAlertPorts } from "../../lambdas/aws/alert-ports.js";
+import { makeAwsAlertPorts } from "../../lambdas/aws/alerting.js";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
-import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream-aggregates.js";
-import { HOUR_MS, type HourlySummary } from "../../lambdas/core/aggregates.js";
-import type { AlertRule } from "../../lambdas/core/alert-rules.js";
+import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream/aggregates.js";
+import { METRIC } from "../../lambdas/bindings/metrics.js";
+import type { HourlySummary } from "../../lambdas/core/aggregates.js";
 import { parseRegistry, type SensorRegistry } from "../../lambdas/core/sensor.js";
-import { makeHourlyRollupHandler } from "../../lambdas/handlers/hourly-rollup.js";
-import { METRIC } from "../../lambdas/metric-names.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
+import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
-import { BIN_COLUMNS, binRow, decodePayload, fakeMetrics, queryPage, silentLogger } from "./fakes.js";
+import { PM25_MEAN_HIGH } from "../fixtures/alerts.js";
+import { BIN_COLUMNS, binRow, decodePayload, fakeMetrics, queryPage, silentLogger } from "../fixtures/fakes.js";
 
 const query = mockClient(TimestreamQueryClient);
 const write = mockClient(TimestreamWriteClient);
@@ -28,21 +29,11 @@ const sns = mockClient(SNSClient);
 
 const NOW = Date.parse("2026-11-28T11:05:00Z");
 const H10 = Date.parse("2026-11-28T10:00:00Z");
-const PM25_MEAN_HIGH: AlertRule = {
-  id: "pm25_hourly_mean_high",
-  scope: "hourly",
-  metric: "pm25_mean",
-  severity: "warning",
-  direction: "above",
-  threshold: 35,
-  hysteresis: 5,
-  reminderMinutes: 180,
-};
 
 function setup(registry: SensorRegistry = REGISTRY) {
   const telemetry = fakeMetrics();
   const iotClient = new IoTDataPlaneClient({ region: "eu-west-1" });
-  const handler = makeHourlyRollupHandler({
+  const handler = makeHourlyRollup({
     registry,
     bins: makeTimestreamBinSource({
       client: new TimestreamQueryClient({ region: "eu-west-1" }),
@@ -61,7 +52,6 @@ function setup(registry: SensorRegistry = REGISTRY) {
         sns: new SNSClient({ region: "eu-west-1" }),
         iot: iotClient,
         topicArn: "arn:aws:sns:eu-west-1:1:a",
-        retry: { attempts: 1, baseDelayMs: 0 },
       }),
     },
     clock: { now: () => NOW },

@@ -1,27 +1,14 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
-import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ENV } from "../../lambdas/env-keys.js";
-import { METRIC, METRICS_NAMESPACE } from "../../lambdas/metric-names.js";
+import { ENV } from "../../lambdas/bindings/environment.js";
+import { METRIC, METRICS_NAMESPACE } from "../../lambdas/bindings/metrics.js";
 import { SENSORS } from "../../lib/config/sensors.js";
+import { lambdaContext } from "../fixtures/lambda-context.js";
 import { goodPayload, messageOf, sqsEventOf } from "../fixtures/telemetry.js";
 
-const lambdaContext: Context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: "kaikai-staging-ingest",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:kaikai-staging-ingest",
-  memoryLimitInMB: "256",
-  awsRequestId: "request-1",
-  logGroupName: "/aws/lambda/kaikai-staging-ingest",
-  logStreamName: "stream",
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
+const context = lambdaContext("kaikai-staging-ingest");
 
 const timestream = mockClient(TimestreamWriteClient);
 const s3 = mockClient(S3Client);
@@ -46,7 +33,7 @@ afterAll(() => {
 describe("the ingest Lambda entry", () => {
   it("wires Timestream, the S3 quarantine and EMF metrics with the stage from its environment", async () => {
     const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const { handler } = await import("../../lambdas/handlers/ingest.lambda.js");
+    const { handler } = await import("../../lambdas/handlers/ingest.js");
     // The clock is real here, so the readings must be recent.
     const now = Date.now();
     const messages = [
@@ -55,7 +42,7 @@ describe("the ingest Lambda entry", () => {
       messageOf(goodPayload({ pm25: -1, timestamp: now }), { receivedAt: now }),
     ];
 
-    const response = await handler(sqsEventOf(messages), lambdaContext);
+    const response = await handler(sqsEventOf(messages), context);
     const emf = stdout.mock.calls.map(([chunk]) => String(chunk)).join("");
     stdout.mockRestore();
 

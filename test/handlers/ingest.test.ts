@@ -8,10 +8,12 @@ import {
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { makeSqsIngestHandler } from "../../lambdas/aws/sqs-batch.js";
+import { METRIC, REASON_DIMENSION } from "../../lambdas/bindings/metrics.js";
 import type { EnrichedReading, InboundMessage } from "../../lambdas/core/reading.js";
-import { makeIngestHandler, makeIngestPipeline } from "../../lambdas/handlers/ingest.js";
-import { METRIC, REASON_DIMENSION } from "../../lambdas/metric-names.js";
 import type { StoredReadingsListener } from "../../lambdas/ports.js";
+import { makeIngest } from "../../lambdas/use-cases/ingest.js";
+import { fakeMetrics, mockedAwsIngestDeps, silentLogger } from "../fixtures/fakes.js";
 import {
   goodPayload,
   MAX_READING_AGE_MS,
@@ -21,7 +23,6 @@ import {
   sqsRecord,
   validMessages,
 } from "../fixtures/telemetry.js";
-import { fakeMetrics, mockedAwsIngestDeps, silentLogger } from "./fakes.js";
 
 const timestream = mockClient(TimestreamWriteClient);
 const s3 = mockClient(S3Client);
@@ -36,7 +37,12 @@ function setup(options: { listener?: StoredReadingsListener } = {}) {
     ...mockedAwsIngestDeps({ clock, bucket: BUCKET, logger, metrics: telemetry.metrics, uniqueId: () => "request-1" }),
     ...(options.listener ? { listener: options.listener } : {}),
   };
-  return { handler: makeIngestHandler(deps), pipeline: makeIngestPipeline(deps), logger, ...telemetry };
+  return {
+    handler: makeSqsIngestHandler(makeIngest(deps), deps.clock),
+    pipeline: makeIngest(deps),
+    logger,
+    ...telemetry,
+  };
 }
 
 const writeCalls = () => timestream.commandCalls(WriteRecordsCommand).map((call) => call.args[0].input);

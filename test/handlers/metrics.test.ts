@@ -2,28 +2,34 @@
  * The EMF a real Powertools Metrics instance prints for a known batch: what CloudWatch turns into
  * the metrics that the dashboard draws and the alarms watch (same names, same dimension sets).
  */
+
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Tracer } from "@aws-lambda-powertools/tracer";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createMetrics } from "../../lambdas/aws/metrics.js";
-import { HOUR_MS, type SensorHourBin, type ZoneAggregate } from "../../lambdas/core/aggregates.js";
-import type { AlertRule } from "../../lambdas/core/alert-rules.js";
-import { EMPTY_MEASURES, hourlyAggregates } from "../../lambdas/core/rollup.js";
-import { makeHourlyRollupHandler } from "../../lambdas/handlers/hourly-rollup.js";
-import { makeIngestHandler } from "../../lambdas/handlers/ingest.js";
-import { makeZoneRollupHandler } from "../../lambdas/handlers/zone-rollup.js";
+import { createMetrics, withPowertools } from "../../lambdas/aws/powertools.js";
+import { makeSqsIngestHandler } from "../../lambdas/aws/sqs-batch.js";
 import {
   METRIC,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
   REASON_DIMENSION,
   ZONE_DIMENSION,
-} from "../../lambdas/metric-names.js";
+} from "../../lambdas/bindings/metrics.js";
+import type { SensorHourBin, ZoneAggregate } from "../../lambdas/core/aggregates.js";
+import { EMPTY_MEASURES, hourlyAggregates } from "../../lambdas/core/rollup.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
 import type { AlertStateStore } from "../../lambdas/ports.js";
+import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
+import { makeIngest } from "../../lambdas/use-cases/ingest.js";
+import { makeZoneRollup } from "../../lambdas/use-cases/zone-rollup.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
+import { COMPLETENESS_LOW } from "../fixtures/alerts.js";
+import { mockedAwsIngestDeps, silentLogger } from "../fixtures/fakes.js";
+import { lambdaContext } from "../fixtures/lambda-context.js";
 import { goodPayload, messageOf, NOW, sqsEventOf, sqsRecord } from "../fixtures/telemetry.js";
-import { mockedAwsIngestDeps, silentLogger } from "./fakes.js";
 
 const STAGE = "test";
 const timestream = mockClient(TimestreamWriteClient);
@@ -38,6 +44,23 @@ interface EmfBlob {
     }[];
   };
   readonly [key: string]: unknown;
+}
+
+/**
+ * A handler as its Lambda entry wraps it, so that Powertools' middleware flushes the metrics after
+ * the invocation, with a fresh Metrics instance for the stage.
+ */
+function asLambda<Event, Result>(
+  build: (metrics: ReturnType<typeof createMetrics>) => (event: Event) => Promise<Result>,
+) {
+  const logger = new Logger({ logLevel: "SILENT" });
+  const metrics = createMetrics(STAGE, logger);
+  const wrapped = withPowertools(build(metrics), {
+    logger,
+    metrics,
+    tracer: new Tracer({ enabled: false }),
+  });
+  return (event: Event) => wrapped(event, lambdaContext());
 }
 
 /** Captures what is written to stdout while `action` runs and returns the EMF blobs among it. */
@@ -104,8 +127,8 @@ describe("ingest metrics as EMF", () => {
   function handler() {
     const clock = { now: () => NOW };
     const logger = silentLogger();
-    return makeIngestHandler(
-      mockedAwsIngestDeps({ clock, bucket: "quarantine", logger, metrics: createMetrics(STAGE) }),
+    return asLambda((metrics) =>
+      makeSqsIngestHandler(makeIngest(mockedAwsIngestDeps({ clock, bucket: "quarantine", logger, metrics })), clock),
     );
   }
 
@@ -160,16 +183,7 @@ describe("roll-up metrics as EMF", () => {
   const HOUR = Date.parse("2026-11-28T09:00:00Z");
   const RUN_AT = Date.parse("2026-11-28T10:05:00Z");
   const base = { service: METRICS_SERVICE, stage: STAGE };
-  const completenessLow: AlertRule = {
-    id: "completeness_low",
-    scope: "hourly",
-    metric: "completeness",
-    severity: "warning",
-    direction: "below",
-    threshold: 0.5,
-    hysteresis: 0.1,
-    reminderMinutes: 360,
-  };
+  const completenessLow = COMPLETENESS_LOW;
 
   /** A full hour (60 readings) for the first `active` sensors of the registry; nothing from the others. */
   function bins(active: number): SensorHourBin[] {
@@ -195,16 +209,18 @@ describe("roll-up metrics as EMF", () => {
   }
 
   it("hourly: counts the active sensors of the hour, the run, and each alert opened", async () => {
-    const handler = makeHourlyRollupHandler({
-      registry: REGISTRY,
-      bins: { bins: async () => bins(3) },
-      writer: { writeHourly: async () => undefined },
-      publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
-      alerting: { rules: [completenessLow], states: memoryAlertStates(), sink: { publish: async () => undefined } },
-      clock: { now: () => RUN_AT },
-      logger: silentLogger(),
-      metrics: createMetrics(STAGE),
-    });
+    const handler = asLambda((metrics) =>
+      makeHourlyRollup({
+        registry: REGISTRY,
+        bins: { bins: async () => bins(3) },
+        writer: { writeHourly: async () => undefined },
+        publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
+        alerting: { rules: [completenessLow], states: memoryAlertStates(), sink: { publish: async () => undefined } },
+        clock: { now: () => RUN_AT },
+        logger: silentLogger(),
+        metrics,
+      }),
+    );
 
     const blobs = await emfDuring(() => handler({ hour: new Date(HOUR).toISOString() }));
 
@@ -215,20 +231,22 @@ describe("roll-up metrics as EMF", () => {
   });
 
   it("hourly: a run that fails emits no run count, which is what the roll-up alarm waits for", async () => {
-    const handler = makeHourlyRollupHandler({
-      registry: REGISTRY,
-      bins: {
-        bins: async () => {
-          throw new Error("Timestream unavailable");
+    const handler = asLambda((metrics) =>
+      makeHourlyRollup({
+        registry: REGISTRY,
+        bins: {
+          bins: async () => {
+            throw new Error("Timestream unavailable");
+          },
         },
-      },
-      writer: { writeHourly: async () => undefined },
-      publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
-      alerting: { rules: [], states: memoryAlertStates(), sink: { publish: async () => undefined } },
-      clock: { now: () => RUN_AT },
-      logger: silentLogger(),
-      metrics: createMetrics(STAGE),
-    });
+        writer: { writeHourly: async () => undefined },
+        publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
+        alerting: { rules: [], states: memoryAlertStates(), sink: { publish: async () => undefined } },
+        clock: { now: () => RUN_AT },
+        logger: silentLogger(),
+        metrics,
+      }),
+    );
 
     const blobs = await emfDuring(() => handler({ hour: new Date(HOUR).toISOString() }).catch(() => undefined));
 
@@ -238,14 +256,16 @@ describe("roll-up metrics as EMF", () => {
   it("zone: emits the completeness of each zone with its zone dimension, and the run", async () => {
     const hourlyRows = hourlyAggregates(REGISTRY, bins(3), { from: HOUR, to: HOUR + HOUR_MS });
     const written: ZoneAggregate[] = [];
-    const handler = makeZoneRollupHandler({
-      hourly: { hourly: async () => hourlyRows },
-      writer: { writeZones: async (rows) => void written.push(...rows) },
-      publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
-      clock: { now: () => RUN_AT },
-      logger: silentLogger(),
-      metrics: createMetrics(STAGE),
-    });
+    const handler = asLambda((metrics) =>
+      makeZoneRollup({
+        hourly: { hourly: async () => hourlyRows },
+        writer: { writeZones: async (rows) => void written.push(...rows) },
+        publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
+        clock: { now: () => RUN_AT },
+        logger: silentLogger(),
+        metrics,
+      }),
+    );
 
     const blobs = await emfDuring(() => handler({ hour: new Date(HOUR).toISOString() }));
 

@@ -4,10 +4,10 @@ import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-time
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
-import { makeTimestreamHourlySource, makeTimestreamZoneWriter } from "../../lambdas/aws/timestream-aggregates.js";
-import { HOUR_MS } from "../../lambdas/core/aggregates.js";
-import { makeZoneRollupHandler } from "../../lambdas/handlers/zone-rollup.js";
-import { METRIC, ZONE_DIMENSION } from "../../lambdas/metric-names.js";
+import { makeTimestreamHourlySource, makeTimestreamZoneWriter } from "../../lambdas/aws/timestream/aggregates.js";
+import { METRIC, ZONE_DIMENSION } from "../../lambdas/bindings/metrics.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
+import { makeZoneRollup } from "../../lambdas/use-cases/zone-rollup.js";
 import {
   type Cell,
   decodePayload,
@@ -18,7 +18,7 @@ import {
   silentLogger,
   statsCells,
   timestreamTime,
-} from "./fakes.js";
+} from "../fixtures/fakes.js";
 
 const query = mockClient(TimestreamQueryClient);
 const write = mockClient(TimestreamWriteClient);
@@ -41,7 +41,7 @@ const hourlyRow = (sensorId: string, zone: string, hourStart: number, pm25: Stat
 
 function setup() {
   const telemetry = fakeMetrics();
-  const handler = makeZoneRollupHandler({
+  const handler = makeZoneRollup({
     hourly: makeTimestreamHourlySource({
       client: new TimestreamQueryClient({ region: "eu-west-1" }),
       database: "kaikai_dev",

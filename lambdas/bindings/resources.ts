@@ -1,0 +1,15 @@
+/**
+ * Names of the resources the stack creates and the functions use by name: tables, key prefixes,
+ * the named shadow. The stack grants access to exactly these.
+ */
+export const TABLES = {
+  measurements: "measurements",
+  hourlyAggregates: "hourly_aggregates",
+  zoneAggregates: "zone_aggregates",
+} as const;
+
+/** Key prefix of quarantined readings in the quarantine bucket: the stack grants writes under it only. */
+export const QUARANTINE_PREFIX = "quarantine/";
+
+/** Named device shadow that holds a sensor's alert state. */
+export const ALERT_SHADOW_NAME = "alert-state";

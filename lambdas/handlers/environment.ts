@@ -1,0 +1,58 @@
+/**
+ * How an entry reads its environment: once, at cold start, against a schema the entry owns; a
+ * bad environment fails the init with one error naming every missing or invalid variable.
+ */
+import { ENV } from "../bindings/environment.js";
+import { type AlertRule, alertRulesSchema } from "../core/alerts.js";
+import { parseRegistry, type SensorRegistry } from "../core/sensor.js";
+import * as z from "../core/zod.js";
+
+export function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
+  const parsed = schema.safeParse(env, z.inEnglish);
+  if (!parsed.success) throw new Error(`${what} environment is invalid:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** A variable that holds JSON, parsed and checked; the error names the variable. */
+export function parseJsonVariable<T>(name: string, json: string, parse: (value: unknown) => T): T {
+  try {
+    return parse(JSON.parse(json));
+  } catch (error) {
+    throw new Error(`${name} is not valid: ${String(error)}`);
+  }
+}
+
+export const requiredText = z.string().check(z.minLength(1));
+/** IOT_DATA_ENDPOINT: unset outside AWS, where the IoT client keeps the SDK's endpoint resolution. */
+export const optionalUrl = z.optional(z.url());
+
+export const parseRegistryVariable = (json: string): SensorRegistry =>
+  parseJsonVariable(ENV.sensorRegistry, json, parseRegistry);
+
+export interface AlertConfig {
+  readonly rules: readonly AlertRule[];
+  readonly topicArn: string;
+}
+
+/** ALERT_RULES (JSON array of rules) and ALERTS_TOPIC_ARN. */
+export function readAlertConfig(env: NodeJS.ProcessEnv): AlertConfig {
+  const vars = parseEnvironment(
+    z.object({ [ENV.alertRules]: requiredText, [ENV.alertsTopicArn]: requiredText }),
+    env,
+    "alerting",
+  );
+  return {
+    rules: parseJsonVariable(ENV.alertRules, vars[ENV.alertRules], (value) =>
+      alertRulesSchema.parse(value, z.inEnglish),
+    ),
+    topicArn: vars[ENV.alertsTopicArn],
+  };
+}
+
+/**
+ * Alerting of the ingest function: none when ALERT_RULES is unset (a stage without per-reading
+ * rules); otherwise both variables must be valid.
+ */
+export function readOptionalAlertConfig(env: NodeJS.ProcessEnv): AlertConfig | undefined {
+  return env[ENV.alertRules] === undefined ? undefined : readAlertConfig(env);
+}

@@ -1,0 +1,51 @@
+/** The ingest function's environment. */
+import { ENV } from "../bindings/environment.js";
+import type { SensorRegistry } from "../core/sensor.js";
+import { DAY_MS } from "../core/time.js";
+import * as z from "../core/zod.js";
+import {
+  type AlertConfig,
+  optionalUrl,
+  parseEnvironment,
+  parseRegistryVariable,
+  readOptionalAlertConfig,
+  requiredText,
+} from "./environment.js";
+
+const ingestEnvSchema = z.object({
+  [ENV.stage]: requiredText,
+  [ENV.sensorRegistry]: requiredText,
+  [ENV.timestreamDatabase]: requiredText,
+  [ENV.measurementsTable]: requiredText,
+  [ENV.quarantineBucket]: requiredText,
+  [ENV.maxReadingAgeDays]: z.pipe(z.coerce.number(), z.int().check(z.positive())),
+  [ENV.iotDataEndpoint]: optionalUrl,
+});
+
+export interface IngestConfig {
+  readonly stage: string;
+  readonly registry: SensorRegistry;
+  readonly database: string;
+  readonly table: string;
+  readonly quarantineBucket: string;
+  readonly maxReadingAgeMs: number;
+  /** Unset outside AWS: the IoT client then keeps the SDK's endpoint resolution. */
+  readonly iotDataEndpoint?: string;
+  /** The per-reading alert rules and their topic; none on a stage without them. */
+  readonly alerts?: AlertConfig;
+}
+
+export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
+  const vars = parseEnvironment(ingestEnvSchema, env, "ingest function");
+  const alerts = readOptionalAlertConfig(env);
+  return {
+    stage: vars[ENV.stage],
+    registry: parseRegistryVariable(vars[ENV.sensorRegistry]),
+    database: vars[ENV.timestreamDatabase],
+    table: vars[ENV.measurementsTable],
+    quarantineBucket: vars[ENV.quarantineBucket],
+    maxReadingAgeMs: vars[ENV.maxReadingAgeDays] * DAY_MS,
+    ...(vars[ENV.iotDataEndpoint] === undefined ? {} : { iotDataEndpoint: vars[ENV.iotDataEndpoint] }),
+    ...(alerts === undefined ? {} : { alerts }),
+  };
+}

@@ -1,0 +1,104 @@
+import type { ZoneSummary } from "../../lambdas/core/aggregates.js";
+import type { AlertRule } from "../../lambdas/core/alerts.js";
+import { ROLLUP_SCHEDULES } from "../../lambdas/core/schedules.js";
+import type { SensorRegistry } from "../../lambdas/core/sensor.js";
+import { DAY_MS, HOUR_MS, hourStartOf } from "../../lambdas/core/time.js";
+import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
+import { type AggregatePublisher, type AlertSink, type AlertStateStore, systemClock } from "../../lambdas/ports.js";
+import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
+import { makeZoneRollup } from "../../lambdas/use-cases/zone-rollup.js";
+import type { Db } from "../sqlite/database.js";
+import { makeSqliteRollupStore } from "../sqlite/rollup-store.js";
+import type { LocalObservability } from "./observability.js";
+import { everyHourAt } from "./scheduler.js";
+
+export interface LocalRollupsDeps {
+  readonly db: Db;
+  readonly registry: SensorRegistry;
+  readonly alertRules: readonly AlertRule[];
+  readonly alertStates: AlertStateStore;
+  readonly alertSink: AlertSink;
+  readonly publish: (topic: string, payload: string) => Promise<void>;
+  readonly observability: LocalObservability;
+  readonly print: (line: string) => void;
+}
+
+export interface LocalRollups {
+  /** The last day at once (from its first complete hour), so that a new user sees figures now. */
+  runLastDay(): Promise<void>;
+  /** Runs both roll-ups every hour, at the cloud schedules' minutes. */
+  schedule(): void;
+  /** Stops the schedules and waits for the runs in progress. */
+  stop(): Promise<void>;
+}
+
+export function describeRanking(summary: ZoneSummary): string {
+  const zones = summary.ranking.map((zone) =>
+    zone.pm25Mean === null
+      ? `${zone.zone}: no readings`
+      : `${zone.rank}. ${zone.zone} ${zone.pm25Mean.toFixed(1)} ug/m3 ${zone.evaluation} (AQI ${zone.aqi})`,
+  );
+  return `zone ranking, hour from ${summary.hour.slice(0, 16).replace("T", " ")} UTC: ${zones.join(" | ")}`;
+}
+
+/** The cloud's roll-up use cases on the SQLite store, run in-process on the cloud's schedules. */
+export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
+  const store = makeSqliteRollupStore(deps.db);
+  const publisher: AggregatePublisher = {
+    publishHourly: (summary) => deps.publish(HOURLY_AGGREGATES_TOPIC, JSON.stringify(summary)),
+    publishZones: (summary) => deps.publish(ZONE_AGGREGATES_TOPIC, JSON.stringify(summary)),
+  };
+  const hourlyRollup = makeHourlyRollup({
+    registry: deps.registry,
+    bins: store,
+    writer: store,
+    publisher,
+    alerting: { rules: deps.alertRules, states: deps.alertStates, sink: deps.alertSink },
+    clock: systemClock,
+    ...deps.observability,
+  });
+  const zoneRollup = makeZoneRollup({
+    hourly: store,
+    writer: store,
+    publisher,
+    clock: systemClock,
+    ...deps.observability,
+  });
+
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(job: Promise<T>): Promise<T> => {
+    running.add(job);
+    return job.finally(() => running.delete(job));
+  };
+  const runHourly = (event: unknown) => track(hourlyRollup(event));
+  const runZones = async (event: unknown) => {
+    const result = await track(zoneRollup(event));
+    if (result.latest !== null) deps.print(describeRanking(result.latest));
+  };
+  const reportError = (what: string) => (error: unknown) =>
+    deps.print(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  let schedules: { stop(): void }[] = [];
+
+  return {
+    async runLastDay() {
+      // From the day's first complete hour: the backfill's partial first hour would read as sensors gone quiet.
+      const currentHour = hourStartOf(Date.now());
+      const lastDay = {
+        from: new Date(currentHour - DAY_MS + HOUR_MS).toISOString(),
+        to: new Date(currentHour).toISOString(),
+      };
+      await runHourly(lastDay);
+      await runZones(lastDay);
+    },
+    schedule() {
+      schedules = [
+        everyHourAt(ROLLUP_SCHEDULES.hourlyRollup.minute, () => runHourly({}), reportError("hourly roll-up")),
+        everyHourAt(ROLLUP_SCHEDULES.zoneRollup.minute, () => runZones({}), reportError("zone roll-up")),
+      ];
+    },
+    async stop() {
+      for (const schedule of schedules) schedule.stop();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
