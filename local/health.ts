@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lambdas/core/time.js";
+import { PIPELINE_ALARMS, type PipelineAlarm } from "../lambdas/bindings/alarms.js";
 import type { StageConfig } from "../lib/config/stages.js";
 import { countOpenAlerts } from "./sqlite/alert-state-store.js";
 import type { Db } from "./sqlite/database.js";
@@ -23,12 +24,7 @@ export interface HealthOptions {
 
 export interface HealthCheck {
   /** The name of the cloud alarm it mirrors. */
-  readonly name:
-    | "reject-share"
-    | "no-reading-stored"
-    | "active-sensors-low"
-    | "hourly-rollup-missed"
-    | "zone-rollup-missed";
+  readonly name: PipelineAlarm;
   readonly ok: boolean;
   readonly detail: string;
 }
@@ -179,19 +175,19 @@ function healthChecks(
   const { ops, now } = context;
   const share = figures.rejectSharePercent;
   const silentFor = figures.lastReadingAgeSeconds;
-  const rollupCheck = (name: "hourly-rollup-missed" | "zone-rollup-missed", last: number | null): HealthCheck => ({
+  const rollupCheck = (name: PipelineAlarm, last: number | null): HealthCheck => ({
     name,
     ok: last !== null && now - last <= ROLLUP_MISSED_HOURS * HOUR_MS,
     detail: last === null ? "never ran" : `last run ${formatAge((now - last) / 1000)} ago`,
   });
   return [
     {
-      name: "reject-share",
+      name: PIPELINE_ALARMS.rejectShare,
       ok: share === null || share <= ops.rejectSharePercent,
       detail: `${share === null ? "-" : share.toFixed(1)}% quarantined (alarm above ${ops.rejectSharePercent}%)`,
     },
     {
-      name: "no-reading-stored",
+      name: PIPELINE_ALARMS.noReadingStored,
       ok: silentFor !== null && silentFor < ops.silentMinutes * 60,
       detail:
         silentFor === null
@@ -199,12 +195,12 @@ function healthChecks(
           : `newest reading ${formatAge(silentFor)} old (alarm after ${ops.silentMinutes} min)`,
     },
     {
-      name: "active-sensors-low",
+      name: PIPELINE_ALARMS.activeSensorsLow,
       ok: figures.activeSensors >= ops.minActiveSensors,
       detail: `${figures.activeSensors}/${figures.registrySensors} sensors reported in the last hour (alarm below ${ops.minActiveSensors})`,
     },
-    rollupCheck("hourly-rollup-missed", context.lastHourlyRollup),
-    rollupCheck("zone-rollup-missed", context.lastZoneRollup),
+    rollupCheck(PIPELINE_ALARMS.hourlyRollupMissed, context.lastHourlyRollup),
+    rollupCheck(PIPELINE_ALARMS.zoneRollupMissed, context.lastZoneRollup),
   ];
 }
 

@@ -1,5 +1,5 @@
 import { Duration } from "aws-cdk-lib";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import type { BuildOptions } from "esbuild";
 
 /** The house defaults of every Kaikai function; `KaikaiFunctionProps` documents each one. */
@@ -9,6 +9,8 @@ export const KAIKAI_FUNCTION_DEFAULTS = {
   memorySizeMb: 256,
   timeout: Duration.seconds(30),
   logLevel: "INFO",
+  /** X-Ray: each invocation a trace, its SDK calls subsegments (Powertools Tracer in lambdas/aws/powertools.ts). */
+  tracing: Tracing.ACTIVE,
 } as const;
 
 /** Each bundle's entry module is `index.mjs` at the root of its asset; this is what it exports. */

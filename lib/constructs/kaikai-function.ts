@@ -102,11 +102,12 @@ export class KaikaiFunction extends Construct {
       timeout: this.timeout,
       role: this.role,
       logGroup: this.logGroup,
+      tracing: KAIKAI_FUNCTION_DEFAULTS.tracing,
       description: props.purpose,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
         // One service for every function: metrics are keyed by their whole dimension set, and the
-        // dashboard and alarms read `{ service, stage }` (lambdas/metric-names.ts).
+        // dashboard and alarms read `{ service, stage }` (lambdas/bindings/metrics.ts).
         POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? KAIKAI_FUNCTION_DEFAULTS.logLevel,
@@ -120,6 +121,11 @@ export class KaikaiFunction extends Construct {
     if (CfnResource.isCfnResource(cfnFunction)) {
       cfnFunction.addMetadata("cfn-lint", { config: { ignore_checks: ["W3005"] } });
     }
+    acknowledgeWildcard(
+      this.role,
+      "Resource::*",
+      "Only actions without a resource type, which IAM accepts on `*` alone: X-Ray's PutTraceSegments and PutTelemetryRecords (active tracing) and, where the function uses Timestream, timestream:DescribeEndpoints (the SDK's cell endpoint discovery).",
+    );
   }
 
   /** Sets a plain configuration value (no access is implied). */
@@ -206,11 +212,6 @@ export class KaikaiFunction extends Construct {
     this.describeEndpointsGranted = true;
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ["timestream:DescribeEndpoints"], resources: ["*"] }),
-    );
-    acknowledgeWildcard(
-      this.role,
-      "Resource::*",
-      "timestream:DescribeEndpoints has no resource type (IAM accepts only `*`); the SDK calls it to find its cell endpoint. It is the only `*` here.",
     );
   }
 }

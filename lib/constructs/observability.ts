@@ -36,6 +36,7 @@ import { ZONES } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../config/sensors.js";
 import type { StageConfig, StageName } from "../config/stages.js";
 import { MAX_MEMORY_QUERY_LINES, OBSERVABILITY_DEFAULTS } from "./observability-defaults.js";
+import { PIPELINE_ALARMS } from "../../lambdas/bindings/alarms.js";
 
 export interface ObservabilityProps {
   readonly stage: StageName;
@@ -255,7 +256,7 @@ export class Observability extends Construct {
   private createPipelineAlarms(): void {
     const { ops } = this.props.config;
     const rejectSharePeriod = this.props.rejectSharePeriod ?? OBSERVABILITY_DEFAULTS.rejectSharePeriod;
-    this.addAlarm("RejectShareAlarm", "reject-share", {
+    this.addAlarm("RejectShareAlarm", PIPELINE_ALARMS.rejectShare, {
       alarmDescription: `More than ${ops.rejectSharePercent}% of readings were quarantined (see the reject mix).`,
       metric: this.rejectShare(rejectSharePeriod),
       threshold: ops.rejectSharePercent,
@@ -265,7 +266,7 @@ export class Observability extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    this.addAlarm("SilentPipelineAlarm", "no-reading-stored", {
+    this.addAlarm("SilentPipelineAlarm", PIPELINE_ALARMS.noReadingStored, {
       alarmDescription: `No reading was stored for ${ops.silentMinutes} minutes.`,
       metric: this.kaikaiMetric(METRIC.readingsStored, "Sum", { period: Duration.minutes(ops.silentMinutes) }),
       threshold: 1,
@@ -276,7 +277,7 @@ export class Observability extends Construct {
 
     const rollupPeriod = OBSERVABILITY_DEFAULTS.rollupPeriod;
     if (ops.minActiveSensors > 0) {
-      this.addAlarm("ActiveSensorsAlarm", "active-sensors-low", {
+      this.addAlarm("ActiveSensorsAlarm", PIPELINE_ALARMS.activeSensorsLow, {
         alarmDescription: `Fewer than ${ops.minActiveSensors} sensors reported in the last hour rolled up.`,
         metric: this.kaikaiMetric(METRIC.activeSensors, "Maximum", { period: rollupPeriod }),
         threshold: ops.minActiveSensors,
@@ -289,8 +290,12 @@ export class Observability extends Construct {
 
     const missedHours = this.props.rollupMissedHours ?? OBSERVABILITY_DEFAULTS.rollupMissedHours;
     const rollups = [
-      { alarmId: "hourly-rollup-missed", constructId: "HourlyRollupAlarm", metricName: METRIC.hourlyRollupRuns },
-      { alarmId: "zone-rollup-missed", constructId: "ZoneRollupAlarm", metricName: METRIC.zoneRollupRuns },
+      {
+        alarmId: PIPELINE_ALARMS.hourlyRollupMissed,
+        constructId: "HourlyRollupAlarm",
+        metricName: METRIC.hourlyRollupRuns,
+      },
+      { alarmId: PIPELINE_ALARMS.zoneRollupMissed, constructId: "ZoneRollupAlarm", metricName: METRIC.zoneRollupRuns },
     ] as const;
     for (const { alarmId, constructId, metricName } of rollups) {
       this.addAlarm(constructId, alarmId, {

@@ -4,20 +4,31 @@ import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { grantsOf, iamPolicies, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
 
+/** Actions IAM authorizes on `*` only. */
+const WITHOUT_RESOURCE_TYPE = new Set([
+  "timestream:DescribeEndpoints",
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+]);
+
 const stages = [synthStage("dev"), synthStage("prod")] as const;
 
 describe.each(stages)("$stack.stackName", ({ stack, template }) => {
-  it("allows `*` as a resource for timestream:DescribeEndpoints, and iot:DescribeEndpoint in the endpoint lookup, only", () => {
+  it("allows `*` as a resource only for actions that have no resource type: timestream:DescribeEndpoints, X-Ray's, and iot:DescribeEndpoint in the endpoint lookup", () => {
     const lookupRoles = JSON.stringify([{ Ref: logicalIdOf(stack.iotDataEndpoint.role) }]);
     const wildcards = iamPolicies(template).flatMap((policy) =>
       policy.Properties.PolicyDocument.Statement.filter((statement) => [statement.Resource].flat().includes("*")).map(
         (statement) => ({ lookup: JSON.stringify(policy.Properties.Roles) === lookupRoles, action: statement.Action }),
       ),
     );
-    expect(wildcards).toContainEqual({ lookup: false, action: "timestream:DescribeEndpoints" });
+    const functionActions = wildcards.filter(({ lookup }) => !lookup).flatMap(({ action }) => [action].flat());
+    expect(new Set(functionActions)).toEqual(WITHOUT_RESOURCE_TYPE);
     expect(wildcards.filter((wildcard) => wildcard.lookup)).toEqual([{ lookup: true, action: "iot:DescribeEndpoint" }]);
-    for (const { lookup, action } of wildcards) {
-      expect(action).toBe(lookup ? "iot:DescribeEndpoint" : "timestream:DescribeEndpoints");
+  });
+
+  it("traces every function of the stage in X-Ray", () => {
+    for (const fn of stack.functions) {
+      expect(template.toJSON().Resources[logicalIdOf(fn.lambda)].Properties.TracingConfig).toEqual({ Mode: "Active" });
     }
   });
 
