@@ -4,8 +4,8 @@
  * Locally every message ends in `measurements` or `quarantine`, so received = stored + quarantined.
  */
 import { statSync } from "node:fs";
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lambdas/core/time.js";
 import { PIPELINE_ALARMS, type PipelineAlarm } from "../lambdas/bindings/alarms.js";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lambdas/core/time.js";
 import type { StageConfig } from "../lib/config/stages.js";
 import { countOpenAlerts } from "./sqlite/alert-state-store.js";
 import type { Db } from "./sqlite/database.js";

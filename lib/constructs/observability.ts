@@ -23,6 +23,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { PIPELINE_ALARMS } from "../../lambdas/bindings/alarms.js";
 import {
   baseDimensions,
   METRIC,
@@ -36,7 +37,6 @@ import { ZONES } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../config/sensors.js";
 import type { StageConfig, StageName } from "../config/stages.js";
 import { MAX_MEMORY_QUERY_LINES, OBSERVABILITY_DEFAULTS } from "./observability-defaults.js";
-import { PIPELINE_ALARMS } from "../../lambdas/bindings/alarms.js";
 
 export interface ObservabilityProps {
   readonly stage: StageName;
