@@ -1,5 +1,6 @@
-import type { AlertNotice } from "../../lambdas/core/alerts.js";
-import { noticeSubject } from "../../lambdas/core/alerts.js";
+import pRetry from "p-retry";
+import { type AlertNotice, noticeSubject } from "../../lambdas/core/alerts.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
 import { alertTopic } from "../../lambdas/core/topics.js";
 import type { AlertSink } from "../../lambdas/ports.js";
 
@@ -8,7 +9,10 @@ export interface LocalAlertSinkDeps {
   readonly publishMqtt: (topic: string, payload: string) => Promise<void>;
   readonly print: (line: string) => void;
   readonly webhook?: URL;
+  /** Tries of one post in all. @default 3 */
   readonly webhookAttempts?: number;
+  /** Wait before the second try; doubles, with jitter, after each failure. @default 500 */
+  readonly webhookRetryDelayMs?: number;
   readonly now?: () => number;
 }
 
@@ -17,12 +21,10 @@ export interface LocalAlertSinkDeps {
  * replays a day in seconds, with a reminder per hour of each episode): it is published, not
  * printed. Live reminders, per reading or from the hourly roll-up at :05, are younger.
  */
-const PRINTED_REMINDER_MAX_AGE_MS = 2 * 3_600_000;
+const PRINTED_REMINDER_MAX_AGE_MS = 2 * HOUR_MS;
 
 /** Long enough for a slow receiver, short enough that a hung one does not hold up a shutdown for long. */
 const WEBHOOK_TIMEOUT_MS = 5000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Alerts printed (but for reminders of the past), published on `kaikai/alerts/{sensorId}` and
@@ -38,23 +40,23 @@ export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { sett
     notice.state !== "reminder" || now() - Date.parse(notice.at) <= PRINTED_REMINDER_MAX_AGE_MS;
 
   async function postWebhook(url: URL, body: string): Promise<void> {
-    let lastError = "";
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
-      try {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-        });
-        if (response.ok) return;
-        lastError = `HTTP ${response.status}`;
-      } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
-      }
-      if (attempt < attempts) await sleep(250 * 2 ** attempt);
+    try {
+      await pRetry(
+        async () => {
+          const response = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+            signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+          });
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        },
+        { retries: attempts - 1, minTimeout: deps.webhookRetryDelayMs ?? 500, factor: 2, randomize: true },
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      deps.print(`webhook ${url.origin} failed after ${attempts} attempts (${reason}); the alert is still stored`);
     }
-    deps.print(`webhook ${url.origin} failed after ${attempts} attempts (${lastError}); the alert is still stored`);
   }
 
   return {

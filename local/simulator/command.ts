@@ -232,5 +232,3 @@ export async function runSimulateCommand(
     process.off("SIGTERM", stop);
   }
 }
-
-export { type SimulatorCounters, type SimulatorHandle, type SimulatorOptions, startSimulator } from "./simulator.js";

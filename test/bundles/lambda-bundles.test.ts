@@ -12,7 +12,7 @@ import { METRIC } from "../../lambdas/bindings/metrics.js";
 import { HOUR_MS } from "../../lambdas/core/time.js";
 import { telemetryTopic } from "../../lambdas/core/topics.js";
 import { SENSORS } from "../../lib/config/sensors.js";
-import { sqsRecord } from "../fixtures/telemetry.js";
+import { goodPayload, sqsRecord } from "../fixtures/telemetry.js";
 import { type BuiltBundles, buildBundles, emfValues, invokeBundle } from "./bundled-functions.js";
 import { type FakeAws, startFakeAws } from "./fake-aws.js";
 
@@ -31,17 +31,8 @@ function telemetryEvent(readings: readonly Record<string, unknown>[], receivedAt
   };
 }
 
-function reading(sensorId: string, at: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    sensor_id: sensorId,
-    timestamp: new Date(at).toISOString(),
-    pm25: 23.4,
-    temperature: 29.1,
-    humidity: 71,
-    co2: 612,
-    ...overrides,
-  };
-}
+const reading = (sensorId: string, at: number, overrides: Record<string, unknown> = {}): Record<string, unknown> =>
+  goodPayload({ sensor_id: sensorId, timestamp: new Date(at).toISOString(), ...overrides });
 
 interface WriteRecordsBody {
   DatabaseName: string;

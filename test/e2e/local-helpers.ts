@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { telemetryTopic } from "../../lambdas/core/topics.js";
 import { type RunningPipeline, type StartOptions, startLocalPipeline } from "../../local/runtime/start.js";
+import { goodPayload } from "../fixtures/telemetry.js";
 
 export function tempDir(prefix: string): { readonly path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -66,6 +68,6 @@ export async function startTestPipeline(options: Partial<StartOptions> = {}): Pr
 }
 
 export const reading = (sensorId: string, timestamp: number, pm25: number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ sensor_id: sensorId, timestamp, pm25, temperature: 29.1, humidity: 71, co2: 612, ...extra });
+  JSON.stringify(goodPayload({ sensor_id: sensorId, timestamp, pm25, ...extra }));
 
-export const telemetry = (sensorId: string) => `kaikai/sensors/${sensorId}/telemetry`;
+export const telemetry = telemetryTopic;

@@ -175,6 +175,7 @@ describe("the local alert sink", () => {
         print: (line) => printed.push(line),
         webhook: new URL(`http://127.0.0.1:${port}/hook`),
         webhookAttempts: 3,
+        webhookRetryDelayMs: 0,
       });
       await sink.publish(notice);
       expect(published).toEqual([["kaikai/alerts/SENS001", JSON.stringify(notice)]]);
@@ -217,6 +218,7 @@ describe("the local alert sink", () => {
       print: (line) => printed.push(line),
       webhook: new URL("http://127.0.0.1:9/unreachable"),
       webhookAttempts: 2,
+      webhookRetryDelayMs: 0,
     });
     await expect(sink.publish(notice)).resolves.toBeUndefined();
     await sink.settled();

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:net";
 import { Aedes, type AuthorizePublishHandler } from "aedes";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { REGISTRY, SENSORS } from "../../../../lib/config/sensors.js";
 import { NO_FAULTS } from "../../../../local/simulator/faults.js";
 import { BrokerUnreachableError, openPublisher } from "../../../../local/simulator/publisher.js";
@@ -161,7 +161,8 @@ describe("simulator run", () => {
       maxInFlight: 10,
       stopGraceMs: 200,
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The window is full once the broker holds maxInFlight publishes without acknowledging any.
+    await vi.waitFor(() => expect(broker.received).toHaveLength(10), { timeout: 10_000, interval: 10 });
     const final = await simulator.stop();
     expect(final).toMatchObject({ sent: 10, acked: 0, failed: 10, inFlight: 0 });
   });
