@@ -2,7 +2,7 @@ import type { ReasonCode } from "../lambdas/core/reading.js";
 import type { SensorRegistry } from "../lambdas/core/sensor.js";
 import type { Clock, QuarantineEntry } from "../lambdas/ports.js";
 import { type IngestMessage, makeIngest } from "../lambdas/use-cases/ingest.js";
-import type { LocalObservability } from "./runtime/observability.js";
+import type { LocalObservability } from "./runtime/local-observability.js";
 import type { Db } from "./sqlite/database.js";
 import { makeSqliteQuarantine, type QuarantineFilter, type QuarantineRow } from "./sqlite/quarantine.js";
 import { makeSqliteReadingStore, SQLITE_MAX_BATCH } from "./sqlite/reading-store.js";

@@ -23,8 +23,17 @@ export function parseJsonVariable<T>(name: string, json: string, parse: (value: 
 }
 
 export const requiredText = z.string().check(z.minLength(1));
-/** IOT_DATA_ENDPOINT: unset outside AWS, where the IoT client keeps the SDK's endpoint resolution. */
-export const optionalUrl = z.optional(z.url());
+
+/**
+ * What every function's environment holds: its stage, its Timestream database and, in AWS, the
+ * IoT data endpoint (unset outside AWS, where the IoT client keeps the SDK's endpoint resolution).
+ * Each entry extends it with its own variables.
+ */
+export const functionEnvSchema = z.object({
+  [ENV.stage]: requiredText,
+  [ENV.timestreamDatabase]: requiredText,
+  [ENV.iotDataEndpoint]: z.optional(z.url()),
+});
 
 export const parseRegistryVariable = (json: string): SensorRegistry =>
   parseJsonVariable(ENV.sensorRegistry, json, parseRegistry);

@@ -4,20 +4,17 @@ import type { SensorRegistry } from "../core/sensor.js";
 import * as z from "../core/zod.js";
 import {
   type AlertConfig,
-  optionalUrl,
+  functionEnvSchema,
   parseEnvironment,
   parseRegistryVariable,
   readAlertConfig,
   requiredText,
 } from "./environment.js";
 
-const hourlyRollupEnvSchema = z.object({
-  [ENV.stage]: requiredText,
+const hourlyRollupEnvSchema = z.extend(functionEnvSchema, {
   [ENV.sensorRegistry]: requiredText,
-  [ENV.timestreamDatabase]: requiredText,
   [ENV.measurementsTable]: requiredText,
   [ENV.hourlyAggregatesTable]: requiredText,
-  [ENV.iotDataEndpoint]: optionalUrl,
 });
 
 export interface HourlyRollupConfig {

@@ -1,6 +1,6 @@
 /** Lambda entry of the hourly roll-up: reads its environment and wires the AWS adapters once per container. */
 import { SNSClient } from "@aws-sdk/client-sns";
-import { makeAwsAlertPorts } from "../aws/alerting.js";
+import { makeAwsAlertPorts } from "../aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
 import { createIotDataClient } from "../aws/iot-data.js";
 import { createPowertools, withPowertools } from "../aws/powertools.js";

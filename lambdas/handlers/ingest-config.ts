@@ -5,21 +5,18 @@ import { DAY_MS } from "../core/time.js";
 import * as z from "../core/zod.js";
 import {
   type AlertConfig,
-  optionalUrl,
+  functionEnvSchema,
   parseEnvironment,
   parseRegistryVariable,
   readOptionalAlertConfig,
   requiredText,
 } from "./environment.js";
 
-const ingestEnvSchema = z.object({
-  [ENV.stage]: requiredText,
+const ingestEnvSchema = z.extend(functionEnvSchema, {
   [ENV.sensorRegistry]: requiredText,
-  [ENV.timestreamDatabase]: requiredText,
   [ENV.measurementsTable]: requiredText,
   [ENV.quarantineBucket]: requiredText,
   [ENV.maxReadingAgeDays]: z.pipe(z.coerce.number(), z.int().check(z.positive())),
-  [ENV.iotDataEndpoint]: optionalUrl,
 });
 
 export interface IngestConfig {

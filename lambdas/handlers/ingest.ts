@@ -10,7 +10,7 @@ import { createS3Quarantine } from "../aws/s3-quarantine.js";
 import { makeSqsIngestHandler } from "../aws/sqs-batch.js";
 import { createTimestreamStore, createTimestreamWriteClient } from "../aws/timestream/store.js";
 import { systemClock } from "../ports.js";
-import { makeReadingAlerter } from "../use-cases/alerting.js";
+import { makeReadingAlerter } from "../use-cases/evaluate-alerts.js";
 import { makeIngest } from "../use-cases/ingest.js";
 import { readIngestConfig } from "./ingest-config.js";
 
@@ -42,7 +42,7 @@ const ingest = makeIngest({
         const [{ SNSClient }, { createIotDataClient }, { makeAwsAlertPorts }] = await Promise.all([
           import("@aws-sdk/client-sns"),
           import("../aws/iot-data.js"),
-          import("../aws/alerting.js"),
+          import("../aws/alert-delivery.js"),
         ]);
         return makeAwsAlertPorts({
           sns: tracer.captureAWSv3Client(new SNSClient({})),

@@ -1,14 +1,11 @@
 /** The zone roll-up function's environment. */
 import { ENV } from "../bindings/environment.js";
 import * as z from "../core/zod.js";
-import { optionalUrl, parseEnvironment, requiredText } from "./environment.js";
+import { functionEnvSchema, parseEnvironment, requiredText } from "./environment.js";
 
-const zoneRollupEnvSchema = z.object({
-  [ENV.stage]: requiredText,
-  [ENV.timestreamDatabase]: requiredText,
+const zoneRollupEnvSchema = z.extend(functionEnvSchema, {
   [ENV.hourlyAggregatesTable]: requiredText,
   [ENV.zoneAggregatesTable]: requiredText,
-  [ENV.iotDataEndpoint]: optionalUrl,
 });
 
 export interface ZoneRollupConfig {

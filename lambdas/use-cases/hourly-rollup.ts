@@ -11,7 +11,7 @@ import {
   type HourlyBinSource,
   MetricUnit,
 } from "../ports.js";
-import { type AlertingDeps, type AlertOutcome, evaluateAlertsBySensor, samplesBySensor } from "./alerting.js";
+import { type AlertingDeps, type AlertOutcome, evaluateAlertsBySensor, samplesBySensor } from "./evaluate-alerts.js";
 import { rollupRange } from "./rollup-range.js";
 
 export interface HourlyRollupDeps {

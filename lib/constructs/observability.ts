@@ -80,7 +80,7 @@ export interface ObservabilityProps {
 /**
  * The seed's monitoring plan made visible: an `ops` SNS topic (apart from the air-quality alerts),
  * one CloudWatch dashboard for the stage and the alarms that page the team through that topic.
- * Every Kaikai metric name comes from lambdas/metric-names.ts, the module the functions emit with.
+ * Every Kaikai metric name comes from lambdas/bindings/metrics.ts, the module the functions emit with.
  */
 export class Observability extends Construct {
   public readonly opsTopic: Topic;

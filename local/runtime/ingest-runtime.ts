@@ -2,13 +2,13 @@ import type { AlertRule } from "../../lambdas/core/alerts.js";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
 import type { SensorRegistry } from "../../lambdas/core/sensor.js";
 import type { AlertSink, AlertStateStore, Clock } from "../../lambdas/ports.js";
-import { makeReadingAlerter } from "../../lambdas/use-cases/alerting.js";
+import { makeReadingAlerter } from "../../lambdas/use-cases/evaluate-alerts.js";
 import { type IngestMessage, makeIngest } from "../../lambdas/use-cases/ingest.js";
 import type { Db } from "../sqlite/database.js";
 import { makeSqliteQuarantine } from "../sqlite/quarantine.js";
 import { makeSqliteReadingStore, SQLITE_MAX_BATCH } from "../sqlite/reading-store.js";
 import { GroupCommitter } from "./group-commit.js";
-import type { LocalObservability } from "./observability.js";
+import type { LocalObservability } from "./local-observability.js";
 
 export interface IngestCounters {
   readonly stored: number;

@@ -9,7 +9,7 @@ import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import { makeZoneRollup } from "../../lambdas/use-cases/zone-rollup.js";
 import type { Db } from "../sqlite/database.js";
 import { makeSqliteRollupStore } from "../sqlite/rollup-store.js";
-import type { LocalObservability } from "./observability.js";
+import type { LocalObservability } from "./local-observability.js";
 import { everyHourAt } from "./scheduler.js";
 
 export interface LocalRollupsDeps {

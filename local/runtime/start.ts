@@ -11,9 +11,9 @@ import { type BrokerAuth, ConfigError } from "./broker-config.js";
 import { createEmbeddedBroker } from "./embedded-broker.js";
 import { externalBroker } from "./external-subscriber.js";
 import { type IngestRuntime, makeIngestRuntime } from "./ingest-runtime.js";
+import { makeLocalObservability } from "./local-observability.js";
 import { openLocalStore } from "./local-store.js";
 import type { MqttTransport } from "./mqtt-transport.js";
-import { makeLocalObservability } from "./observability.js";
 import { makeLocalRollups } from "./rollups.js";
 import type { Terminal } from "./terminal.js";
 

@@ -76,6 +76,16 @@ export interface SqliteRollupStore
     HourlyAggregateSource,
     ZoneAggregateWriter {}
 
+/** The columns every roll-up row fills with its coverage and its measures. */
+function coverageAndStats(row: HourlyAggregate | ZoneAggregate) {
+  return {
+    readings: row.readings,
+    expected_readings: row.expectedReadings,
+    completeness: row.completeness,
+    ...statsToColumns(row.measures),
+  };
+}
+
 export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
   const binSelect = db.prepare(
     `SELECT sensor_id, strftime('%Y-%m-%d %H:00:00', timestamp) AS hour, COUNT(*) AS readings,
@@ -119,10 +129,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
         location_name: row.locationName,
         zone: row.zone,
         city: row.city,
-        readings: row.readings,
-        expected_readings: row.expectedReadings,
-        completeness: row.completeness,
-        ...statsToColumns(row.measures),
+        ...coverageAndStats(row),
         version,
       });
     }
@@ -134,10 +141,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
         hour: toSqliteTime(row.hourStart),
         sensors: row.sensors,
         active_sensors: row.activeSensors,
-        readings: row.readings,
-        expected_readings: row.expectedReadings,
-        completeness: row.completeness,
-        ...statsToColumns(row.measures),
+        ...coverageAndStats(row),
         pm25_mean: row.means.pm25,
         rank: row.rank,
         evaluation: row.evaluation,

@@ -210,7 +210,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 CREATE INDEX IF NOT EXISTS idx_quarantine_reason ON quarantine(reason, replayed_at);
 
--- Each sensor's open alerts (JSON of lambdas/core/alert-types.ts SensorAlertStates) with an
+-- Each sensor's open alerts (JSON of lambdas/core/alerts.ts SensorAlertStates) with an
 -- optimistic-lock version, like the named device shadow in AWS.
 CREATE TABLE IF NOT EXISTS alert_state (
     sensor_id TEXT PRIMARY KEY,

@@ -196,7 +196,7 @@ function standIn(key: string, value: unknown): string {
   return join === undefined ? `resolved-${key}` : join[1].map((part) => standIn(key, part)).join(join[0]);
 }
 
-it("names every variable the functions receive from lambdas/env-keys.ts or Powertools", () => {
+it("names every variable the functions receive from lambdas/bindings/environment.ts or Powertools", () => {
   const known = new Set<string>([
     ...Object.values(ENV),
     "NODE_OPTIONS",

@@ -9,13 +9,13 @@
 import { GetThingShadowCommand, IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import type { Message } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../../lambdas/aws/alerting.js";
+import { fanOutAlertSink, makeIotAlertSink, makeSnsAlertSink } from "../../lambdas/aws/alert-delivery.js";
 import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
 import { toEnvelopeBody } from "../../lambdas/aws/topic-rule-envelope.js";
 import type { AlertNotice } from "../../lambdas/core/alerts.js";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
 import { type AlertSink, type AlertStateStore, VersionConflictError } from "../../lambdas/ports.js";
-import { makeReadingAlerter } from "../../lambdas/use-cases/alerting.js";
+import { makeReadingAlerter } from "../../lambdas/use-cases/evaluate-alerts.js";
 import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
 import { goodPayload, messageOf } from "../fixtures/telemetry.js";
 import {

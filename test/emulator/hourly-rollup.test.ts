@@ -12,7 +12,7 @@ import { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import type { ColumnInfo, QueryResponse, Row } from "@aws-sdk/client-timestream-query";
 import { CreateTableCommand } from "@aws-sdk/client-timestream-write";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeSnsAlertSink } from "../../lambdas/aws/alerting.js";
+import { makeSnsAlertSink } from "../../lambdas/aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
 import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
 import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream/aggregates.js";

@@ -10,7 +10,7 @@ import { QueryCommand, TimestreamQueryClient } from "@aws-sdk/client-timestream-
 import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { makeAwsAlertPorts } from "../../lambdas/aws/alerting.js";
+import { makeAwsAlertPorts } from "../../lambdas/aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
 import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream/aggregates.js";
 import { METRIC } from "../../lambdas/bindings/metrics.js";

@@ -28,7 +28,11 @@ const PROBES: readonly { path: string; specifier: string; rule?: RegExp }[] = [
   { path: "lambdas/core/f.ts", specifier: "../aws/iot-data.js", rule: /lambdas\/core imports only lambdas\/core/ },
   { path: "lambdas/core/g.ts", specifier: "./time.js" },
   { path: "lambdas/use-cases/a.ts", specifier: "@aws-sdk/client-sns", rule: /use cases are transport-neutral/ },
-  { path: "lambdas/use-cases/b.ts", specifier: "../aws/alerting.js", rule: /use cases never import the adapters/ },
+  {
+    path: "lambdas/use-cases/b.ts",
+    specifier: "../aws/alert-delivery.js",
+    rule: /use cases never import the adapters/,
+  },
   { path: "lambdas/use-cases/c.ts", specifier: "../core/rollup.js" },
   {
     path: "lambdas/aws/a.ts",

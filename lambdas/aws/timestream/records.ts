@@ -173,6 +173,16 @@ function hourRecord(
 const optionalMeasure = (name: string, value: string | number | null, type: MeasureType): TimestreamMeasure[] =>
   value === null ? [] : [measure(name, value, type)];
 
+/** What every roll-up row says of its coverage and its measures. */
+function coverageAndStats(row: HourlyAggregate | ZoneAggregate): TimestreamMeasure[] {
+  return [
+    measure("readings", row.readings, "BIGINT"),
+    measure("expected_readings", row.expectedReadings, "DOUBLE"),
+    measure("completeness", row.completeness, "DOUBLE"),
+    ...statsMeasures(row.measures),
+  ];
+}
+
 /**
  * sensor_id is the only dimension: a record is keyed by its dimensions and time, so a re-run
  * overwrites the hour even if the registry moved the sensor to another zone in between.
@@ -186,10 +196,7 @@ export function hourlyRecord(row: HourlyAggregate, version: number): TimestreamR
       measure("location_name", row.locationName, "VARCHAR"),
       measure("zone", row.zone, "VARCHAR"),
       measure("city", row.city, "VARCHAR"),
-      measure("readings", row.readings, "BIGINT"),
-      measure("expected_readings", row.expectedReadings, "DOUBLE"),
-      measure("completeness", row.completeness, "DOUBLE"),
-      ...statsMeasures(row.measures),
+      ...coverageAndStats(row),
     ],
     version,
   );
@@ -203,10 +210,7 @@ export function zoneRecord(row: ZoneAggregate, version: number): TimestreamRecor
     [
       measure("sensors", row.sensors, "BIGINT"),
       measure("active_sensors", row.activeSensors, "BIGINT"),
-      measure("readings", row.readings, "BIGINT"),
-      measure("expected_readings", row.expectedReadings, "DOUBLE"),
-      measure("completeness", row.completeness, "DOUBLE"),
-      ...statsMeasures(row.measures),
+      ...coverageAndStats(row),
       ...optionalMeasure("rank", row.rank, "BIGINT"),
       ...optionalMeasure("evaluation", row.evaluation, "VARCHAR"),
       ...optionalMeasure("aqi", row.aqi, "BIGINT"),

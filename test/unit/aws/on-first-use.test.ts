@@ -7,7 +7,7 @@ import { SNSClient, PublishCommand as SnsPublishCommand } from "@aws-sdk/client-
 import { Uint8ArrayBlobAdapter } from "@smithy/core/serde";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { makeAwsAlertPorts } from "../../../lambdas/aws/alerting.js";
+import { makeAwsAlertPorts } from "../../../lambdas/aws/alert-delivery.js";
 import { createIotDataClient } from "../../../lambdas/aws/iot-data.js";
 import { alertPortsOnFirstUse, onFirstUse } from "../../../lambdas/aws/on-first-use.js";
 import { anAlertNotice } from "../../fixtures/alerts.js";

@@ -1,6 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { makeReadingRecordMapper, READING_MEASURE_NAME } from "../../../../lambdas/aws/timestream/records.js";
+import {
+  doubleText,
+  makeReadingRecordMapper,
+  READING_MEASURE_NAME,
+} from "../../../../lambdas/aws/timestream/records.js";
 import type { EnrichedReading } from "../../../../lambdas/core/reading.js";
 import { validateMessage } from "../../../../lambdas/core/validate.js";
 import { CONTEXT, goodPayload, messageOf, NOW } from "../../../fixtures/telemetry.js";
@@ -56,6 +60,62 @@ describe("toTimestreamRecord", () => {
           const value = (name: string) => Number(record.MeasureValues.find((measure) => measure.Name === name)?.Value);
           expect(value("pm25")).toBe(pm25 === 0 ? 0 : pm25);
           expect(value("temperature")).toBe(temperature === 0 ? 0 : temperature);
+        },
+      ),
+    );
+  });
+});
+
+describe("doubleText", () => {
+  it("writes every double as String does", () => {
+    fc.assert(
+      fc.property(fc.double(), (value) => {
+        expect(doubleText(value)).toBe(String(value));
+      }),
+    );
+  });
+
+  it("writes the one-decimal values sensors send as String does", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -2_000_000, max: 2_000_000 }), (tenths) => {
+        const value = tenths / 10;
+        expect(doubleText(value)).toBe(String(value));
+      }),
+    );
+    for (const value of [-0, 0.5, -0.5, -1.5, 0.1 + 0.2, 1e21, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(doubleText(value)).toBe(String(value));
+    }
+  });
+});
+
+describe("toTimestreamRecord dimensions", () => {
+  const reading = (locationName: string, zone: string, city: string): EnrichedReading => ({
+    sensorId: "SENS042",
+    timestamp: 1_764_324_000_000,
+    pm25: 1,
+    temperature: 2,
+    humidity: 3,
+    co2: 400,
+    locationName,
+    zone: zone as EnrichedReading["zone"],
+    city,
+    receivedAt: 1_764_324_000_001,
+  });
+
+  it("follows a sensor whose location changes between records", () => {
+    const names = fc.constantFrom("A", "B", "C");
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(names, fc.constantFrom("Urban", "Residential"), names), { minLength: 1 }),
+        (steps) => {
+          for (const [locationName, zone, city] of steps) {
+            expect(toTimestreamRecord(reading(locationName, zone, city)).Dimensions).toEqual([
+              { Name: "sensor_id", Value: "SENS042", DimensionValueType: "VARCHAR" },
+              { Name: "location_name", Value: locationName, DimensionValueType: "VARCHAR" },
+              { Name: "zone", Value: zone, DimensionValueType: "VARCHAR" },
+              { Name: "city", Value: city, DimensionValueType: "VARCHAR" },
+            ]);
+          }
         },
       ),
     );

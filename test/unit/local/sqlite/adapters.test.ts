@@ -8,7 +8,7 @@ import { HOUR_MS } from "../../../../lambdas/core/time.js";
 import { VersionConflictError } from "../../../../lambdas/ports.js";
 import { REGISTRY, SENSORS } from "../../../../lib/config/sensors.js";
 import { replayQuarantine } from "../../../../local/quarantine-replay.js";
-import { makeLocalObservability } from "../../../../local/runtime/observability.js";
+import { makeLocalObservability } from "../../../../local/runtime/local-observability.js";
 import { countOpenAlerts, makeSqliteAlertStateStore } from "../../../../local/sqlite/alert-state-store.js";
 import { type Db, openDatabase, upsertSensors } from "../../../../local/sqlite/database.js";
 import { makeSqliteQuarantine } from "../../../../local/sqlite/quarantine.js";

@@ -1,15 +1,11 @@
 /**
- * The per-reading fast paths of the ingest core give exactly what the general code gives: the
- * canonical timestamp reader against the regex reader, the UTF-8 check against a fatal
- * TextDecoder, the double formatting against String, the shared dimensions against fresh ones.
+ * The per-reading fast paths of the contract's validation give exactly what the general code
+ * gives: the canonical timestamp reader against the regex reader, the UTF-8 check against a fatal
+ * TextDecoder. (The Timestream record's fast paths are tested beside their adapter.)
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { doubleText, makeReadingRecordMapper } from "../../../lambdas/aws/timestream/records.js";
-import type { EnrichedReading } from "../../../lambdas/core/reading.js";
 import { decodeUtf8, parseCanonicalInstant, parseIsoInstant, parseTimestamp } from "../../../lambdas/core/validate.js";
-
-const toTimestreamRecord = makeReadingRecordMapper();
 
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -97,62 +93,6 @@ describe("decodeUtf8", () => {
         const bytes = asBuffer ? Buffer.from(view.buffer, view.byteOffset, view.byteLength) : view;
         expect(decodeUtf8(bytes)).toBe(decodeWithTextDecoder(view));
       }),
-    );
-  });
-});
-
-describe("doubleText", () => {
-  it("writes every double as String does", () => {
-    fc.assert(
-      fc.property(fc.double(), (value) => {
-        expect(doubleText(value)).toBe(String(value));
-      }),
-    );
-  });
-
-  it("writes the one-decimal values sensors send as String does", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: -2_000_000, max: 2_000_000 }), (tenths) => {
-        const value = tenths / 10;
-        expect(doubleText(value)).toBe(String(value));
-      }),
-    );
-    for (const value of [-0, 0.5, -0.5, -1.5, 0.1 + 0.2, 1e21, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(doubleText(value)).toBe(String(value));
-    }
-  });
-});
-
-describe("toTimestreamRecord dimensions", () => {
-  const reading = (locationName: string, zone: string, city: string): EnrichedReading => ({
-    sensorId: "SENS042",
-    timestamp: 1_764_324_000_000,
-    pm25: 1,
-    temperature: 2,
-    humidity: 3,
-    co2: 400,
-    locationName,
-    zone: zone as EnrichedReading["zone"],
-    city,
-    receivedAt: 1_764_324_000_001,
-  });
-
-  it("follows a sensor whose location changes between records", () => {
-    const names = fc.constantFrom("A", "B", "C");
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(names, fc.constantFrom("Urban", "Residential"), names), { minLength: 1 }),
-        (steps) => {
-          for (const [locationName, zone, city] of steps) {
-            expect(toTimestreamRecord(reading(locationName, zone, city)).Dimensions).toEqual([
-              { Name: "sensor_id", Value: "SENS042", DimensionValueType: "VARCHAR" },
-              { Name: "location_name", Value: locationName, DimensionValueType: "VARCHAR" },
-              { Name: "zone", Value: zone, DimensionValueType: "VARCHAR" },
-              { Name: "city", Value: city, DimensionValueType: "VARCHAR" },
-            ]);
-          }
-        },
-      ),
     );
   });
 });

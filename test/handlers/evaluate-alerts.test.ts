@@ -10,12 +10,12 @@ import { InternalErrorException, SNSClient, PublishCommand as SnsPublishCommand 
 import { Uint8ArrayBlobAdapter } from "@smithy/core/serde";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { makeAwsAlertPorts } from "../../lambdas/aws/alerting.js";
+import { makeAwsAlertPorts } from "../../lambdas/aws/alert-delivery.js";
 import { METRIC } from "../../lambdas/bindings/metrics.js";
 import { ALERT_SHADOW_NAME } from "../../lambdas/bindings/resources.js";
 import type { SensorAlertStates } from "../../lambdas/core/alerts.js";
 import type { EnrichedReading } from "../../lambdas/core/reading.js";
-import { makeReadingAlerter } from "../../lambdas/use-cases/alerting.js";
+import { makeReadingAlerter } from "../../lambdas/use-cases/evaluate-alerts.js";
 import { PM25_READING_VERY_HIGH } from "../fixtures/alerts.js";
 import { decodePayload, fakeMetrics, silentLogger } from "../fixtures/fakes.js";
 
