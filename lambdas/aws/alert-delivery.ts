@@ -5,7 +5,7 @@
  */
 import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { type AlertNotice, noticeAttributes, noticeSubject, noticeText } from "../core/alerts.js";
+import { type AlertNotice, noticeSubject, noticeText } from "../core/alerts.js";
 import { alertTopic } from "../core/topics.js";
 import type { AlertSink, AlertStateStore } from "../ports.js";
 import { publishJson } from "./iot-data.js";
@@ -73,5 +73,16 @@ export function makeAwsAlertPorts(deps: {
       makeIotAlertSink({ client: deps.iot }),
     ]),
     states: makeShadowAlertStateStore({ client: deps.iot }),
+  };
+}
+
+/** The message attributes subscribers filter on by policy (ARCHITECTURE.md: severity, sensor_id, zone, metric, and the notice state). */
+function noticeAttributes(notice: AlertNotice): Record<"severity" | "sensor_id" | "zone" | "metric" | "state", string> {
+  return {
+    severity: notice.severity,
+    sensor_id: notice.sensorId,
+    zone: notice.zone,
+    metric: notice.metric,
+    state: notice.state,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Alerts, one idea: the rules (as configured per stage and validated), the state each rule keeps
  * per sensor, the hysteresis and reminder state machine over samples, and the notices it gives
- * with their texts and SNS attributes.
+ * with their texts.
  */
 import type { HourlyAggregate } from "./aggregates.js";
 import { MEASURES } from "./measures.js";
@@ -57,7 +57,7 @@ export interface RuleState {
   readonly lastNotifiedAt: number;
 }
 
-/** A sensor's rule states by rule id: what the device shadow (or the local table) holds. */
+/** A sensor's rule states by rule id: what the alert state store keeps for it. */
 export type SensorAlertStates = Readonly<Record<string, RuleState>>;
 
 export const NOTICE_STATES = ["opened", "reminder", "resolved"] as const;
@@ -186,26 +186,13 @@ export function evaluateAlerts(
   return { steps, finalStates: { ...current } };
 }
 
-/** SNS message attributes, so that subscribers filter by policy (all String). */
-export function noticeAttributes(
-  notice: AlertNotice,
-): Record<"severity" | "sensor_id" | "zone" | "metric" | "state", string> {
-  return {
-    severity: notice.severity,
-    sensor_id: notice.sensorId,
-    zone: notice.zone,
-    metric: notice.metric,
-    state: notice.state,
-  };
-}
-
 const STATE_WORDS: Readonly<Record<NoticeState, string>> = {
   opened: "ALERT",
   reminder: "STILL",
   resolved: "RESOLVED",
 };
 
-/** A one-line subject (SNS: at most 100 printable characters). */
+/** A one-line subject of at most 100 characters (what SNS allows, and short enough for a console line). */
 export function noticeSubject(notice: AlertNotice): string {
   const subject = `[${notice.severity.toUpperCase()}] ${STATE_WORDS[notice.state]} ${notice.sensorId} ${notice.metric} ${formatValue(notice.value)}`;
   return subject.slice(0, 100);

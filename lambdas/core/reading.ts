@@ -17,7 +17,7 @@ export const REASON_CODES = [
 export type ReasonCode = (typeof REASON_CODES)[number];
 
 export const MAX_PAYLOAD_BYTES = 8 * 1024;
-/** Timestream refuses records more than 15 minutes ahead of its clock. */
+/** The contract refuses readings more than 15 minutes ahead of the clock that receives them (the strictest store's limit). */
 export const MAX_FUTURE_SKEW_MS = 15 * 60 * 1000;
 
 /** A message as it reached us, before anything is trusted. */

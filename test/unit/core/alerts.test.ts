@@ -1,14 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AlertNotice, AlertRule, SensorAlertStates } from "../../../lambdas/core/alerts.js";
-import {
-  evaluateAlerts,
-  hourlySample,
-  noticeAttributes,
-  noticeSubject,
-  type Sample,
-  stepRule,
-} from "../../../lambdas/core/alerts.js";
+import { evaluateAlerts, hourlySample, noticeSubject, type Sample, stepRule } from "../../../lambdas/core/alerts.js";
 import { EMPTY_MEASURES } from "../../../lambdas/core/rollup.js";
 import { HOUR_MS } from "../../../lambdas/core/time.js";
 import { anAlertNotice, COMPLETENESS_LOW, PM25_READING_VERY_HIGH } from "../../fixtures/alerts.js";
@@ -147,7 +140,7 @@ describe("stepRule", () => {
   });
 });
 
-describe("notice attributes and subject", () => {
+describe("notice subject", () => {
   const notice = anAlertNotice({
     sensorId: "SENS004",
     zone: "Commercial",
@@ -158,16 +151,6 @@ describe("notice attributes and subject", () => {
     value: 1500,
     threshold: 2000,
     at: "2026-11-28T11:00:00.000Z",
-  });
-
-  it("carries severity, sensor_id, zone, metric and state for SNS filter policies", () => {
-    expect(noticeAttributes(notice)).toEqual({
-      severity: "warning",
-      sensor_id: "SENS004",
-      zone: "Commercial",
-      metric: "co2",
-      state: "resolved",
-    });
   });
 
   it("has a one-line subject within SNS's 100 characters", () => {
