@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import mqtt, { type IClientOptions } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "../../local/runtime/broker-config.js";
+import { NO_FAULTS } from "../../local/simulator/faults.js";
 import { TestPki } from "../fixtures/pki.js";
 import { query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
@@ -125,7 +126,7 @@ describe("the simulator of kaikai start behind a wide-listening broker", () => {
       simulator: {
         ratePerSecond: 20,
         backfillHours: 1,
-        faults: { malformed: 0, out_of_range: 0, unknown_sensor: 0, duplicate: 0 },
+        faults: NO_FAULTS,
       },
     });
     await running.pipeline.ready;

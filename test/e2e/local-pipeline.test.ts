@@ -3,6 +3,7 @@ import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AlertNotice } from "../../lambdas/core/alerts.js";
+import { NO_FAULTS } from "../../local/simulator/faults.js";
 import { eventually, query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
 const MINUTE = 60_000;
@@ -33,7 +34,7 @@ describe("kaikai start (embedded broker, SQLite file)", () => {
       simulator: {
         ratePerSecond: 20,
         backfillHours: 6,
-        faults: { malformed: 0, out_of_range: 0, unknown_sensor: 0, duplicate: 0 },
+        faults: NO_FAULTS,
       },
     });
     await running.pipeline.ready;

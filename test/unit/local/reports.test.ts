@@ -8,6 +8,7 @@ import { REGISTRY, SENSORS } from "../../../lib/config/sensors.js";
 import { runSeedReport } from "../../../local/reports.js";
 import { type Db, openDatabase, upsertSensors } from "../../../local/sqlite/database.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
+import { freshDatabaseEachTest } from "../../fixtures/database.js";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 
@@ -49,18 +50,10 @@ const KNOWN: readonly Measure[] = [
   { sensorId: "SENS004", at: "2026-11-28T09:10:00Z", pm25: 52.5, temperature: 33, humidity: 63, co2: 900 },
 ];
 
-let dir: string;
+const database = freshDatabaseEachTest("kaikai-queries-");
 let db: Db;
-
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "kaikai-queries-"));
-  db = openDatabase(join(dir, "kaikai.db"));
-  upsertSensors(db, SENSORS);
-});
-
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
+  db = database.current();
 });
 
 describe("the seed's four queries on a known data set", () => {

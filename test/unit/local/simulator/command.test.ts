@@ -3,6 +3,7 @@ import { Aedes } from "aedes";
 import { afterEach, describe, expect, it } from "vitest";
 import { SENSORS } from "../../../../lib/config/sensors.js";
 import { parseSimulateArgs, runSimulateCommand } from "../../../../local/simulator/command.js";
+import { NO_FAULTS } from "../../../../local/simulator/faults.js";
 import { backfillSlots, defaultDustEpisodes } from "../../../../local/simulator/simulator.js";
 import { UsageError } from "../../../../local/usage-error.js";
 
@@ -20,7 +21,7 @@ describe("simulate flags", () => {
       ratePerSecond: 5,
       backfillHours: 24,
       seed: 1,
-      faults: { malformed: 0, out_of_range: 0, unknown_sensor: 0, duplicate: 0 },
+      faults: NO_FAULTS,
     });
   });
 

@@ -5,6 +5,7 @@ import { Aedes } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REGISTRY, SENSORS } from "../../../../lib/config/sensors.js";
 import { parseSimulateArgs } from "../../../../local/simulator/command.js";
+import { NO_FAULTS } from "../../../../local/simulator/faults.js";
 import { BrokerUnreachableError } from "../../../../local/simulator/publisher.js";
 import { startSimulator } from "../../../../local/simulator/simulator.js";
 import { TestPki } from "../../../fixtures/pki.js";
@@ -106,7 +107,7 @@ describe("simulating towards IoT Core", () => {
         sensors: SENSORS.slice(0, 1),
         registry: REGISTRY,
         ratePerSecond: 1,
-        faults: { malformed: 0, out_of_range: 0, unknown_sensor: 0, duplicate: 0 },
+        faults: NO_FAULTS,
         backfillHours: 0,
         seed: 1,
         connectTimeoutMs: 3000,
