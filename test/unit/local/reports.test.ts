@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { EnrichedReading } from "../../../lambdas/core/reading.js";
 import { REGISTRY, SENSORS } from "../../../lib/config/sensors.js";
 import { runSeedReport } from "../../../local/reports.js";
-import { type Db, openDatabase, upsertSensors } from "../../../local/sqlite/database.js";
+import type { Db } from "../../../local/sqlite/database.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
 import { freshDatabaseEachTest } from "../../fixtures/database.js";
 
