@@ -46,7 +46,7 @@ async function countWrites(storeFor: (base: ReadingStore) => ReadingStore) {
   const clock = { now: () => now };
   const ingest = makeIngest({
     registry: REGISTRY,
-    store: storeFor(createTimestreamStore({ client, database: "kaikai", table: "measurements", logger: silentLogger })),
+    store: storeFor(createTimestreamStore({ client, database: "kaikai", table: "measurements" })),
     quarantine: {
       put: async (entries) => {
         if (entries.length > 0) throw new Error(`${entries.length} valid readings were quarantined`);

@@ -24,9 +24,20 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface StoreRejection {
   /** Index of the refused reading in the array given to `write`. */
   readonly index: number;
+  /**
+   * `conflicting_duplicate`: the store already holds a reading of this sensor and time with other
+   * values, and keeps it; `store_rejected`: the store refused the reading for another reason.
+   */
+  readonly code: "store_rejected" | "conflicting_duplicate";
+  /** The store's own words. */
   readonly reason: string;
 }
 
+/**
+ * Where valid readings are kept. A stored reading is immutable (ARCHITECTURE.md): writing the same
+ * sensor and time again with the same values is a no-op that counts as stored, and with other
+ * values leaves the stored reading as it is and comes back as a `conflicting_duplicate`.
+ */
 export interface ReadingStore {
   /** The most readings one `write` call accepts (Timestream: 100). */
   readonly maxBatchSize: number;

@@ -13,6 +13,7 @@ export const REASON_CODES = [
   "timestamp_in_future",
   "timestamp_too_old",
   "store_rejected",
+  "conflicting_duplicate",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -47,7 +48,7 @@ export interface EnrichedReading extends Reading {
   readonly locationName: string;
   readonly zone: Zone;
   readonly city: string;
-  /** Epoch ms; the store's record version, so replays are idempotent and later deliveries win. */
+  /** Epoch ms at which the broker received it: kept with the reading, never part of its identity. */
   readonly receivedAt: number;
 }
 

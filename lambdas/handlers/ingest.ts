@@ -29,7 +29,6 @@ const ingest = makeIngest({
     client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
     database: config.database,
     table: config.table,
-    logger,
   }),
   quarantine: createS3Quarantine({ client: s3Client, bucket: config.quarantineBucket, clock: systemClock }),
   clock: systemClock,

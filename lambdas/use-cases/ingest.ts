@@ -18,6 +18,7 @@ import {
   type QuarantineEntry,
   type ReadingStore,
   type StoredReadingsListener,
+  type StoreRejection,
 } from "../ports.js";
 
 export interface IngestDeps {
@@ -76,11 +77,11 @@ export function makeIngest(deps: IngestDeps): Ingest {
 
       const written = await writeInChunks(valid);
       const stored = written.stored;
-      for (const { index, message, value: reason } of written.refused) {
+      for (const { index, message, value: refusal } of written.refused) {
         rejected.push({
           index,
           message,
-          value: toQuarantineEntry(message, { reason: "store_rejected", detail: reason }),
+          value: toQuarantineEntry(message, { reason: refusal.code, detail: refusal.reason }),
         });
       }
       const retry = [...written.retry];
@@ -100,7 +101,7 @@ export function makeIngest(deps: IngestDeps): Ingest {
     const results = await Promise.allSettled(chunks.map((part) => store.write(part.map(({ value }) => value))));
     metrics.addMetric(METRIC.writeRecordsCalls, MetricUnit.Count, chunks.length);
     const stored: EnrichedReading[] = [];
-    const refused: Indexed<string>[] = [];
+    const refused: Indexed<StoreRejection>[] = [];
     const retry: number[] = [];
     for (const [position, result] of results.entries()) {
       const part = chunks[position] ?? [];
@@ -112,11 +113,11 @@ export function makeIngest(deps: IngestDeps): Ingest {
         retry.push(...part.map(({ index }) => index));
         continue;
       }
-      const refusedPositions = new Map(result.value.map(({ index, reason }) => [index, reason]));
+      const refusedPositions = new Map(result.value.map((rejection) => [rejection.index, rejection]));
       for (const [inChunk, { index, message, value }] of part.entries()) {
-        const reason = refusedPositions.get(inChunk);
-        if (reason === undefined) stored.push(value);
-        else refused.push({ index, message, value: reason });
+        const rejection = refusedPositions.get(inChunk);
+        if (rejection === undefined) stored.push(value);
+        else refused.push({ index, message, value: rejection });
       }
     }
     return { stored, refused, retry };

@@ -10,37 +10,57 @@ export const SQLITE_MAX_BATCH = 1000;
 const isPermanentRefusal = (error: unknown): error is Error & { code: string } =>
   error instanceof Error && "code" in error && String(error.code).startsWith("SQLITE_CONSTRAINT");
 
+/** The values a reading says, as the columns hold them: what an identical re-send must repeat. */
+const VALUE_COLUMNS = ["pm25", "temperature", "humidity", "co2", "battery", "rssi", "firmware"] as const;
+type StoredValues = Record<(typeof VALUE_COLUMNS)[number], number | string | null>;
+
+function valuesOf(reading: EnrichedReading): StoredValues {
+  return {
+    pm25: reading.pm25,
+    temperature: reading.temperature,
+    humidity: reading.humidity,
+    co2: reading.co2,
+    battery: reading.battery ?? null,
+    rssi: reading.rssi ?? null,
+    firmware: reading.firmware ?? null,
+  };
+}
+
+/**
+ * Readings are immutable: a re-send of a stored sensor and time is a no-op when its values are the
+ * same, and a `conflicting_duplicate` that leaves the stored row as it is when they differ. The
+ * receive time kept is the first delivery's.
+ */
 export function makeSqliteReadingStore(db: Db): ReadingStore {
-  // A replay of the same reading is one row; the delivery received last wins, as with Timestream's Version.
-  const upsert = db.prepare(
+  const insert = db.prepare(
     `INSERT INTO measurements
        (sensor_id, timestamp, pm25, temperature, humidity, co2, battery, rssi, firmware, received_at)
      VALUES (@sensorId, @timestamp, @pm25, @temperature, @humidity, @co2, @battery, @rssi, @firmware, @receivedAt)
-     ON CONFLICT (sensor_id, timestamp) DO UPDATE SET
-       pm25 = excluded.pm25, temperature = excluded.temperature, humidity = excluded.humidity,
-       co2 = excluded.co2, battery = excluded.battery, rssi = excluded.rssi,
-       firmware = excluded.firmware, received_at = excluded.received_at
-     WHERE excluded.received_at > measurements.received_at`,
+     ON CONFLICT (sensor_id, timestamp) DO NOTHING`,
+  );
+  const stored = db.prepare<[string, string], StoredValues>(
+    `SELECT ${VALUE_COLUMNS.join(", ")} FROM measurements WHERE sensor_id = ? AND timestamp = ?`,
   );
   const writeAll = db.transaction((readings: readonly EnrichedReading[]) => {
     const rejections: StoreRejection[] = [];
     for (const [index, reading] of readings.entries()) {
+      const timestamp = toSqliteTime(reading.timestamp);
+      const values = valuesOf(reading);
       try {
-        upsert.run({
-          sensorId: reading.sensorId,
-          timestamp: toSqliteTime(reading.timestamp),
-          pm25: reading.pm25,
-          temperature: reading.temperature,
-          humidity: reading.humidity,
-          co2: reading.co2,
-          battery: reading.battery ?? null,
-          rssi: reading.rssi ?? null,
-          firmware: reading.firmware ?? null,
-          receivedAt: reading.receivedAt,
-        });
+        if (
+          insert.run({ sensorId: reading.sensorId, timestamp, ...values, receivedAt: reading.receivedAt }).changes > 0
+        ) {
+          continue;
+        }
       } catch (error) {
         if (!isPermanentRefusal(error)) throw error;
-        rejections.push({ index, reason: `${error.code}: ${error.message}` });
+        rejections.push({ index, code: "store_rejected", reason: `${error.code}: ${error.message}` });
+        continue;
+      }
+      const existing = stored.get(reading.sensorId, timestamp);
+      const differing = VALUE_COLUMNS.filter((column) => existing?.[column] !== values[column]);
+      if (differing.length > 0) {
+        rejections.push({ index, code: "conflicting_duplicate", reason: conflictDetail(differing, existing, values) });
       }
     }
     return rejections;
@@ -49,4 +69,13 @@ export function makeSqliteReadingStore(db: Db): ReadingStore {
     maxBatchSize: SQLITE_MAX_BATCH,
     write: async (readings) => writeAll(readings),
   };
+}
+
+function conflictDetail(
+  columns: readonly (typeof VALUE_COLUMNS)[number][],
+  existing: StoredValues | undefined,
+  sent: StoredValues,
+): string {
+  const changes = columns.map((column) => `${column} ${existing?.[column] ?? "null"} (sent ${sent[column] ?? "null"})`);
+  return `a reading of this sensor and time is already stored with other values, kept as they are: ${changes.join(", ")}`;
 }

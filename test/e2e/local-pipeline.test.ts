@@ -68,7 +68,7 @@ describe("kaikai start (embedded broker, SQLite file)", () => {
     );
   });
 
-  it("acknowledges a reading only once it is stored, and stores a replay once", async () => {
+  it("acknowledges a reading only once it is stored, stores a replay once and quarantines a conflicting re-send", async () => {
     running = await startTestPipeline();
     const sensor = await sensorClient(running.pipeline.brokerUrl);
     const at = Date.now() - MINUTE;
@@ -80,7 +80,16 @@ describe("kaikai start (embedded broker, SQLite file)", () => {
 
     await sensor.publishAsync(telemetry("SENS001"), reading("SENS001", at, 23.4), { qos: 1 });
     await sensor.publishAsync(telemetry("SENS001"), reading("SENS001", at, 25), { qos: 1 });
-    expect(query(running.dbPath, "SELECT pm25 FROM measurements WHERE sensor_id = 'SENS001'")).toEqual([{ pm25: 25 }]);
+    expect(query(running.dbPath, "SELECT pm25 FROM measurements WHERE sensor_id = 'SENS001'")).toEqual([
+      { pm25: 23.4 },
+    ]);
+    const quarantined = query<{ reason: string; detail: string }>(
+      running.dbPath,
+      "SELECT reason, detail FROM quarantine",
+    );
+    expect(quarantined).toEqual([
+      { reason: "conflicting_duplicate", detail: expect.stringContaining("pm25 23.4 (sent 25)") },
+    ]);
   });
 
   it("quarantines malformed, out-of-range and unknown-sensor messages with their reason codes", async () => {

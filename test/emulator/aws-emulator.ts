@@ -183,7 +183,7 @@ export function emulatorIngestHandler(options: {
   const { database, table, bucket, clock, logger, metrics } = options;
   const ingest = makeIngest({
     registry: REGISTRY,
-    store: createTimestreamStore({ client: createTimestreamWriteClient(), database, table, logger }),
+    store: createTimestreamStore({ client: createTimestreamWriteClient(), database, table }),
     quarantine: createS3Quarantine({ client: async () => s3Client(), bucket, clock }),
     clock,
     maxReadingAgeMs: MAGNETIC_RETENTION_DAYS * DAY_MS,

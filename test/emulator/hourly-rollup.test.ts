@@ -89,7 +89,7 @@ describe("hourly roll-up against the emulator", () => {
     warningQueue = topic.queueUrls.warning;
     criticalQueue = topic.queueUrls.critical;
 
-    const store = createTimestreamStore({ client: writeClient, database, table, logger });
+    const store = createTimestreamStore({ client: writeClient, database, table });
     expect(await store.write(readings)).toEqual([]);
     const range = { from: HOUR, to: HOUR + HOUR_MS };
     if (await isMoto())

@@ -9,7 +9,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SqsIngestHandler } from "../../lambdas/aws/sqs-batch.js";
-import { READING_DIMENSIONS, READING_MEASURE_NAME } from "../../lambdas/aws/timestream/records.js";
+import {
+  READING_DIMENSIONS,
+  READING_MEASURE_NAME,
+  READING_RECORD_VERSION,
+} from "../../lambdas/aws/timestream/records.js";
 import { toEnvelopeBody } from "../../lambdas/aws/topic-rule-envelope.js";
 import { QUARANTINE_PREFIX } from "../../lambdas/bindings/resources.js";
 import type { InboundMessage, ReasonCode } from "../../lambdas/core/reading.js";
@@ -94,7 +98,7 @@ describe("ingest against the emulator", () => {
       resources.table,
       READING_DIMENSIONS,
     );
-    const version = versionsVisible ? RECEIVED_AT : undefined;
+    const version = versionsVisible ? READING_RECORD_VERSION : undefined;
     expect(records.map(comparable).sort(bySensor)).toEqual(GOOD.map((p) => expectedRecord(p, version)).sort(bySensor));
 
     const objects = await readObjects(resources.bucket, QUARANTINE_PREFIX);

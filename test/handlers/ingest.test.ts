@@ -9,6 +9,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { makeSqsIngestHandler } from "../../lambdas/aws/sqs-batch.js";
+import { READING_RECORD_VERSION } from "../../lambdas/aws/timestream/records.js";
 import { METRIC, REASON_DIMENSION } from "../../lambdas/bindings/metrics.js";
 import type { EnrichedReading, InboundMessage } from "../../lambdas/core/reading.js";
 import type { StoredReadingsListener } from "../../lambdas/ports.js";
@@ -135,24 +136,23 @@ describe("the ingest handler", () => {
     expect(failedIds(response)).toEqual(ids(0, 3));
   });
 
-  it("writes a replayed batch as the same records with the same version, the receive time", async () => {
-    const event = sqsEventOf(validMessages(5, NOW - 2000));
+  it("writes a replayed batch as the same records, all with the one reading version", async () => {
     const { handler } = setup();
 
-    await handler(event);
-    await handler(event);
+    await handler(sqsEventOf(validMessages(5, NOW - 2000)));
+    await handler(sqsEventOf(validMessages(5, NOW - 1000)));
 
     const [first, second] = writeCalls();
     expect(second?.Records).toEqual(first?.Records);
-    expect(first?.Records?.map((record) => record.Version)).toEqual(Array(5).fill(NOW - 2000));
+    expect(first?.Records?.map((record) => record.Version)).toEqual(Array(5).fill(READING_RECORD_VERSION));
   });
 
-  it("counts a record Timestream already holds from a later delivery as stored, not rejected", async () => {
+  it("quarantines a re-send with other values as conflicting_duplicate: Timestream keeps the stored record", async () => {
     timestream.on(WriteRecordsCommand).rejects(
       new RejectedRecordsException({
         message: "One or more records have been rejected.",
         $metadata: {},
-        RejectedRecords: [{ RecordIndex: 0, Reason: "A record with a higher version exists.", ExistingVersion: NOW }],
+        RejectedRecords: [{ RecordIndex: 0, Reason: "A record with the same version exists.", ExistingVersion: 1 }],
       }),
     );
     const { handler, sum } = setup();
@@ -160,8 +160,10 @@ describe("the ingest handler", () => {
     const response = await handler(sqsEventOf(validMessages(2, NOW - 60_000)));
 
     expect(failedIds(response)).toEqual([]);
-    expect(putCalls()).toHaveLength(0);
-    expect(sum(METRIC.readingsStored)).toBe(2);
+    expect(sum(METRIC.readingsStored)).toBe(1);
+    const lines = quarantinedLines();
+    expect(lines.map((line) => line.reason)).toEqual(["conflicting_duplicate"]);
+    expect(lines[0]?.detail).toContain("already stored (version 1) with other values");
   });
 
   it("stores the good readings of a mixed batch and quarantines each bad one with its code in one object", async () => {

@@ -110,9 +110,14 @@ export function makeReadingRecordMapper(): (reading: EnrichedReading) => Timestr
 }
 
 /**
- * One record per reading. Version is the receive time: a replay of the same delivery rewrites the
- * same record with the same version (a no-op for Timestream), and a later delivery wins.
+ * The version of every reading record. One value for all: an identical re-send is the same record
+ * again (a no-op), and one with other values is refused, so a stored reading never changes
+ * (timestream/store.ts). Records written before readings were immutable carry their receive time
+ * as version; a re-send of one is refused as a conflict even when its values are the same.
  */
+export const READING_RECORD_VERSION = 1;
+
+/** One record per reading. */
 function readingRecord(reading: EnrichedReading, dimensions: TimestreamDimension[]): TimestreamRecord {
   const measures = [
     measure("pm25", doubleText(reading.pm25), "DOUBLE"),
@@ -130,7 +135,7 @@ function readingRecord(reading: EnrichedReading, dimensions: TimestreamDimension
     MeasureValues: measures,
     Time: String(reading.timestamp),
     TimeUnit: "MILLISECONDS",
-    Version: reading.receivedAt,
+    Version: READING_RECORD_VERSION,
   };
 }
 

@@ -18,15 +18,18 @@ export interface TimestreamStoreOptions {
   readonly client: TimestreamWriteClient;
   readonly database: string;
   readonly table: string;
-  readonly logger: Pick<HandlerLogger, "info">;
 }
 
 /**
  * Records refused for good come back as rejections; throttling, 5xx and any other error throw so
- * that the caller retries the whole call. A record refused because a higher version is already
- * stored is a replay of an older delivery: idempotency working, so it counts as stored.
+ * that the caller retries the whole call. Every reading is written with the same version
+ * (READING_RECORD_VERSION), so Timestream itself keeps readings immutable: "Records with duplicate
+ * data where there are multiple records with the same dimensions, timestamps, and measure names
+ * but measure values are different [and] the value of version in the new record is equal to or
+ * lower than the existing value" are rejected with the stored record's `ExistingVersion` (API
+ * reference, RejectedRecord), while an identical record is accepted again as a no-op.
  */
-export function createTimestreamStore({ client, database, table, logger }: TimestreamStoreOptions): ReadingStore {
+export function createTimestreamStore({ client, database, table }: TimestreamStoreOptions): ReadingStore {
   const toRecord = makeReadingRecordMapper();
   return {
     maxBatchSize: TIMESTREAM_MAX_RECORDS_PER_WRITE,
@@ -39,27 +42,24 @@ export function createTimestreamStore({ client, database, table, logger }: Times
       } catch (error) {
         if (!(error instanceof RejectedRecordsException)) throw error;
         const rejections: StoreRejection[] = [];
-        const supersededIndexes: number[] = [];
         for (const { RecordIndex: index, Reason, ExistingVersion } of error.RejectedRecords ?? []) {
           // A refusal that names no record cannot be mapped back: retry the call rather than lose it.
           if (index === undefined) throw error;
-          const record = records[index];
-          if (record !== undefined && ExistingVersion !== undefined && ExistingVersion > record.Version) {
-            supersededIndexes.push(index);
-          } else {
-            rejections.push({ index, reason: Reason ?? error.message });
-          }
-        }
-        if (supersededIndexes.length > 0) {
-          logger.info("readings already stored from a later delivery", {
-            duplicates: supersededIndexes.length,
-            recordIndexes: supersededIndexes,
-          });
+          rejections.push(
+            ExistingVersion === undefined
+              ? { index, code: "store_rejected", reason: Reason ?? error.message }
+              : { index, code: "conflicting_duplicate", reason: conflictDetail(Reason, ExistingVersion) },
+          );
         }
         return rejections;
       }
     },
   };
+}
+
+function conflictDetail(reason: string | undefined, existingVersion: number): string {
+  const stored = `a reading of this sensor and time is already stored (version ${existingVersion}) with other values`;
+  return reason === undefined ? stored : `${stored}: ${reason}`;
 }
 
 /** The Timestream write client, straight to an emulator when one is configured (client-endpoint.ts). */

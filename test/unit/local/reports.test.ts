@@ -180,14 +180,14 @@ describe("the seed's four queries on a known data set", () => {
     ]);
   });
 
-  it("counts a replayed reading once, with the values of the delivery received last", async () => {
+  it("counts a re-sent reading once, with the values it was first stored with", async () => {
     const store = makeSqliteReadingStore(db);
     const [first] = KNOWN;
     if (first === undefined) throw new Error("no data");
-    await store.write([enrich({ ...first, pm25: 100 }, NOW + 1)]);
-    await store.write([enrich({ ...first, pm25: 999 }, NOW - 1)]);
+    await store.write([enrich(first, NOW + 1)]);
+    await store.write([enrich({ ...first, pm25: 999 }, NOW + 2)]);
     const activity = runSeedReport(db, "sensor-activity", NOW).rows.find((row) => row.sensor_id === "SENS001");
-    expect(activity).toMatchObject({ measurements: 3, pm25_mean: 50 });
+    expect(activity).toMatchObject({ measurements: 3, pm25_mean: 30 });
   });
 });
 

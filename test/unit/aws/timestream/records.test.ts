@@ -4,6 +4,7 @@ import {
   doubleText,
   makeReadingRecordMapper,
   READING_MEASURE_NAME,
+  READING_RECORD_VERSION,
 } from "../../../../lambdas/aws/timestream/records.js";
 import type { EnrichedReading } from "../../../../lambdas/core/reading.js";
 import { validateMessage } from "../../../../lambdas/core/validate.js";
@@ -18,7 +19,7 @@ function validReading(overrides: Record<string, unknown> = {}): EnrichedReading 
 }
 
 describe("toTimestreamRecord", () => {
-  it("maps a reading to one multi-measure record versioned by its receive time", () => {
+  it("maps a reading to one multi-measure record with the one reading version", () => {
     expect(toTimestreamRecord(validReading())).toEqual({
       Dimensions: [
         { Name: "sensor_id", Value: "SENS001", DimensionValueType: "VARCHAR" },
@@ -36,7 +37,7 @@ describe("toTimestreamRecord", () => {
       ],
       Time: String(Date.parse("2026-11-28T10:00:00Z")),
       TimeUnit: "MILLISECONDS",
-      Version: NOW + 7,
+      Version: READING_RECORD_VERSION,
     });
   });
 

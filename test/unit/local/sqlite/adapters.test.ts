@@ -88,8 +88,19 @@ describe("the reading store", () => {
   it("refuses a reading of a sensor missing from `sensors` as that reading's rejection, and stores the others", async () => {
     const store = makeSqliteReadingStore(db);
     const rejections = await store.write([enriched("SENS001", NOW, 10), enriched("GHOST", NOW, 10)]);
-    expect(rejections).toEqual([{ index: 1, reason: expect.stringContaining("SQLITE_CONSTRAINT_FOREIGNKEY") }]);
+    expect(rejections).toEqual([
+      { index: 1, code: "store_rejected", reason: expect.stringContaining("SQLITE_CONSTRAINT_FOREIGNKEY") },
+    ]);
     expect(db.prepare("SELECT COUNT(*) FROM measurements").pluck().get()).toBe(1);
+  });
+
+  it("keeps a stored reading as it is: an identical re-send is a no-op, one with other values a conflict", async () => {
+    const store = makeSqliteReadingStore(db);
+    expect(await store.write([enriched("SENS001", NOW, 10)])).toEqual([]);
+    expect(await store.write([enriched("SENS001", NOW, 10), enriched("SENS001", NOW, 11)])).toEqual([
+      { index: 1, code: "conflicting_duplicate", reason: expect.stringContaining("pm25 10 (sent 11)") },
+    ]);
+    expect(db.prepare("SELECT pm25 FROM measurements").pluck().all()).toEqual([10]);
   });
 });
 
