@@ -33,6 +33,18 @@ export interface StoreRejection {
   readonly reason: string;
 }
 
+export interface StoreWriteResult {
+  /** Readings the store refused for good: they go to the quarantine. */
+  readonly rejected: readonly StoreRejection[];
+  /**
+   * Indexes of readings the store could not take now (still throttled after its retries): they
+   * are delivered again, and nothing else of the call is.
+   */
+  readonly unwritten: readonly number[];
+}
+
+export const ALL_WRITTEN: StoreWriteResult = { rejected: [], unwritten: [] };
+
 /**
  * Where valid readings are kept. A stored reading is immutable (ARCHITECTURE.md): writing the same
  * sensor and time again with the same values is a no-op that counts as stored, and with other
@@ -42,10 +54,11 @@ export interface ReadingStore {
   /** The most readings one `write` call accepts (Timestream: 100). */
   readonly maxBatchSize: number;
   /**
-   * Stores readings. Readings the store refuses for good come back as rejections; a transient
-   * failure (throttling, 5xx, I/O) throws, and then none of the readings count as stored.
+   * Stores readings. Readings the store refuses for good come back as rejections, readings it
+   * could not take yet as unwritten; a transient failure of the whole call (throttling, 5xx, I/O)
+   * throws, and then none of the readings count as stored.
    */
-  write(readings: readonly EnrichedReading[]): Promise<readonly StoreRejection[]>;
+  write(readings: readonly EnrichedReading[]): Promise<StoreWriteResult>;
 }
 
 /** A refused reading, kept whole so that it can be inspected and replayed. */

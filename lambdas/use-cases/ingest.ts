@@ -113,11 +113,18 @@ export function makeIngest(deps: IngestDeps): Ingest {
         retry.push(...part.map(({ index }) => index));
         continue;
       }
-      const refusedPositions = new Map(result.value.map((rejection) => [rejection.index, rejection]));
+      const refusedPositions = new Map(result.value.rejected.map((rejection) => [rejection.index, rejection]));
+      const unwritten = new Set(result.value.unwritten);
       for (const [inChunk, { index, message, value }] of part.entries()) {
         const rejection = refusedPositions.get(inChunk);
-        if (rejection === undefined) stored.push(value);
+        if (unwritten.has(inChunk)) retry.push(index);
+        else if (rejection === undefined) stored.push(value);
         else refused.push({ index, message, value: rejection });
+      }
+      if (unwritten.size > 0) {
+        logger.warn("the store could not take some readings now; they will be delivered again", {
+          readings: unwritten.size,
+        });
       }
     }
     return { stored, refused, retry };

@@ -1,5 +1,5 @@
 import type { EnrichedReading } from "../../lambdas/core/reading.js";
-import type { ReadingStore, StoreRejection } from "../../lambdas/ports.js";
+import type { ReadingStore, StoreRejection, StoreWriteResult } from "../../lambdas/ports.js";
 import type { Db } from "./database.js";
 import { toSqliteTime } from "./time.js";
 
@@ -41,7 +41,7 @@ export function makeSqliteReadingStore(db: Db): ReadingStore {
   const stored = db.prepare<[string, string], StoredValues>(
     `SELECT ${VALUE_COLUMNS.join(", ")} FROM measurements WHERE sensor_id = ? AND timestamp = ?`,
   );
-  const writeAll = db.transaction((readings: readonly EnrichedReading[]) => {
+  const writeAll = db.transaction((readings: readonly EnrichedReading[]): StoreWriteResult => {
     const rejections: StoreRejection[] = [];
     for (const [index, reading] of readings.entries()) {
       const timestamp = toSqliteTime(reading.timestamp);
@@ -63,7 +63,7 @@ export function makeSqliteReadingStore(db: Db): ReadingStore {
         rejections.push({ index, code: "conflicting_duplicate", reason: conflictDetail(differing, existing, values) });
       }
     }
-    return rejections;
+    return { rejected: rejections, unwritten: [] };
   });
   return {
     maxBatchSize: SQLITE_MAX_BATCH,

@@ -7,7 +7,7 @@ import {
   WriteRecordsCommand,
 } from "@aws-sdk/client-timestream-write";
 import type { EnrichedReading } from "../../core/reading.js";
-import type { HandlerLogger, ReadingStore, StoreRejection } from "../../ports.js";
+import { ALL_WRITTEN, type ReadingStore, type StoreRejection, type StoreWriteResult } from "../../ports.js";
 import { withEndpointFromEnv } from "../client-endpoint.js";
 import { makeReadingRecordMapper } from "./records.js";
 
@@ -33,12 +33,12 @@ export function createTimestreamStore({ client, database, table }: TimestreamSto
   const toRecord = makeReadingRecordMapper();
   return {
     maxBatchSize: TIMESTREAM_MAX_RECORDS_PER_WRITE,
-    async write(readings: readonly EnrichedReading[]): Promise<readonly StoreRejection[]> {
-      if (readings.length === 0) return [];
+    async write(readings: readonly EnrichedReading[]): Promise<StoreWriteResult> {
+      if (readings.length === 0) return ALL_WRITTEN;
       const records = readings.map(toRecord);
       try {
         await client.send(new WriteRecordsCommand({ DatabaseName: database, TableName: table, Records: records }));
-        return [];
+        return ALL_WRITTEN;
       } catch (error) {
         if (!(error instanceof RejectedRecordsException)) throw error;
         const rejections: StoreRejection[] = [];
@@ -51,7 +51,7 @@ export function createTimestreamStore({ client, database, table }: TimestreamSto
               : { index, code: "conflicting_duplicate", reason: conflictDetail(Reason, ExistingVersion) },
           );
         }
-        return rejections;
+        return { rejected: rejections, unwritten: [] };
       }
     },
   };

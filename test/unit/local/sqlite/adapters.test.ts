@@ -87,8 +87,8 @@ describe("the schema", () => {
 describe("the reading store", () => {
   it("refuses a reading of a sensor missing from `sensors` as that reading's rejection, and stores the others", async () => {
     const store = makeSqliteReadingStore(db);
-    const rejections = await store.write([enriched("SENS001", NOW, 10), enriched("GHOST", NOW, 10)]);
-    expect(rejections).toEqual([
+    const { rejected } = await store.write([enriched("SENS001", NOW, 10), enriched("GHOST", NOW, 10)]);
+    expect(rejected).toEqual([
       { index: 1, code: "store_rejected", reason: expect.stringContaining("SQLITE_CONSTRAINT_FOREIGNKEY") },
     ]);
     expect(db.prepare("SELECT COUNT(*) FROM measurements").pluck().get()).toBe(1);
@@ -96,8 +96,8 @@ describe("the reading store", () => {
 
   it("keeps a stored reading as it is: an identical re-send is a no-op, one with other values a conflict", async () => {
     const store = makeSqliteReadingStore(db);
-    expect(await store.write([enriched("SENS001", NOW, 10)])).toEqual([]);
-    expect(await store.write([enriched("SENS001", NOW, 10), enriched("SENS001", NOW, 11)])).toEqual([
+    expect(await store.write([enriched("SENS001", NOW, 10)])).toEqual({ rejected: [], unwritten: [] });
+    expect((await store.write([enriched("SENS001", NOW, 10), enriched("SENS001", NOW, 11)])).rejected).toEqual([
       { index: 1, code: "conflicting_duplicate", reason: expect.stringContaining("pm25 10 (sent 11)") },
     ]);
     expect(db.prepare("SELECT pm25 FROM measurements").pluck().all()).toEqual([10]);
