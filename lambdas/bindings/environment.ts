@@ -4,13 +4,17 @@
  */
 export const ENV = {
   stage: "STAGE",
+  /** `timestream` (when unset) or `dynamodb` (lambdas/bindings/stores.ts). */
+  store: "STORE",
   /** JSON array of sensors (lambdas/core/sensor.ts). */
   sensorRegistry: "SENSOR_REGISTRY",
   /** JSON array of alert rules (lambdas/core/alerts.ts). */
   alertRules: "ALERT_RULES",
   timestreamDatabase: "TIMESTREAM_DATABASE",
+  /** The readings: a Timestream table of TIMESTREAM_DATABASE, or a DynamoDB table. */
   measurementsTable: "MEASUREMENTS_TABLE",
   hourlyAggregatesTable: "HOURLY_AGGREGATES_TABLE",
+  /** In DynamoDB, HOURLY_ and ZONE_AGGREGATES_TABLE both name the one aggregates table. */
   zoneAggregatesTable: "ZONE_AGGREGATES_TABLE",
   quarantineBucket: "QUARANTINE_BUCKET",
   alertsTopicArn: "ALERTS_TOPIC_ARN",

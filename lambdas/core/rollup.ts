@@ -9,7 +9,8 @@ import type {
   ZoneSummary,
 } from "./aggregates.js";
 import { evaluatePm25, pm25Aqi } from "./aqi.js";
-import { mapMeasures } from "./measures.js";
+import { type Measure, mapMeasures } from "./measures.js";
+import type { Reading } from "./reading.js";
 import type { SensorRegistry, Zone } from "./sensor.js";
 import { HOUR_MS, hourStartOf } from "./time.js";
 
@@ -46,6 +47,34 @@ export function hoursOf(range: HourRange): number[] {
   const hours: number[] = [];
   for (let hour = hourStartOf(range.from); hour < range.to; hour += HOUR_MS) hours.push(hour);
   return hours;
+}
+
+/** What binning needs of a reading: its sensor, its time and its measures. */
+export type BinnableReading = Pick<Reading, "sensorId" | "timestamp" | Measure>;
+
+/**
+ * Readings binned by sensor and hour: count, sum, min and max of each measure. The DynamoDB store
+ * reads each sensor's hours by key range and bins them here; the SQL stores bin in their query,
+ * and the tests hold them to this.
+ */
+export function binReadings(readings: readonly BinnableReading[]): SensorHourBin[] {
+  const bins = new Map<string, SensorHourBin>();
+  for (const reading of readings) {
+    const hourStart = hourStartOf(reading.timestamp);
+    const key = `${reading.sensorId}\u0000${hourStart}`;
+    const one = mapMeasures((measure) => {
+      const value = reading[measure];
+      return { count: 1, sum: value, min: value, max: value };
+    });
+    const previous = bins.get(key);
+    bins.set(key, {
+      sensorId: reading.sensorId,
+      hourStart,
+      readings: (previous?.readings ?? 0) + 1,
+      measures: previous === undefined ? one : mergeMeasures(previous.measures, one),
+    });
+  }
+  return [...bins.values()];
 }
 
 /** Readings a sensor promises in an hour (fractional when it reports less than hourly). */

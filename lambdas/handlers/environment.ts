@@ -3,6 +3,7 @@
  * bad environment fails the init with one error naming every missing or invalid variable.
  */
 import { ENV } from "../bindings/environment.js";
+import { DEFAULT_STORE, STORES, type StoreKind } from "../bindings/stores.js";
 import { type AlertRule, alertRulesSchema } from "../core/alerts.js";
 import { parseRegistry, type SensorRegistry } from "../core/sensor.js";
 import * as z from "../core/zod.js";
@@ -25,15 +26,53 @@ export function parseJsonVariable<T>(name: string, json: string, parse: (value: 
 export const requiredText = z.string().check(z.minLength(1));
 
 /**
- * What every function's environment holds: its stage, its Timestream database and, in AWS, the
- * IoT data endpoint (unset outside AWS, where the IoT client keeps the SDK's endpoint resolution).
- * Each entry extends it with its own variables.
+ * What every function's environment holds: its stage, its store and, in AWS, the IoT data
+ * endpoint (unset outside AWS, where the IoT client keeps the SDK's endpoint resolution). Each
+ * entry extends it with its own variables, for the store it is given.
  */
 export const functionEnvSchema = z.object({
   [ENV.stage]: requiredText,
-  [ENV.timestreamDatabase]: requiredText,
+  [ENV.store]: z.optional(z.enum(STORES)),
   [ENV.iotDataEndpoint]: z.optional(z.url()),
 });
+
+/** STORE, `timestream` when unset; throws naming the variable when it is neither store. */
+export function readStoreKind(env: NodeJS.ProcessEnv): StoreKind {
+  const vars = parseEnvironment(z.object({ [ENV.store]: z.optional(z.enum(STORES)) }), env, "function");
+  return vars[ENV.store] ?? DEFAULT_STORE;
+}
+
+/** The store a function is given: Timestream names its database; DynamoDB needs only table names. */
+export type StoreTarget = { readonly kind: "timestream"; readonly database: string } | { readonly kind: "dynamodb" };
+
+const timestreamEnvSchema = z.object({ [ENV.timestreamDatabase]: requiredText });
+
+/**
+ * An entry's variables (`schema`) and its store's, checked together so that one error names every
+ * missing or invalid variable.
+ */
+export function parseStoreEnvironment<T extends z.ZodMiniObject>(
+  schema: T,
+  env: NodeJS.ProcessEnv,
+  what: string,
+): { readonly vars: z.infer<T>; readonly store: StoreTarget } {
+  const kind = readStoreKind(env);
+  const vars = schema.safeParse(env, z.inEnglish);
+  const timestream = kind === "timestream" ? timestreamEnvSchema.safeParse(env, z.inEnglish) : undefined;
+  if (!vars.success || timestream?.success === false) {
+    const problems = [timestream, vars].flatMap((result) =>
+      result === undefined || result.success ? [] : [z.prettifyError(result.error)],
+    );
+    throw new Error(`${what} environment is invalid:\n${problems.join("\n")}`);
+  }
+  return {
+    vars: vars.data,
+    store:
+      timestream === undefined
+        ? { kind: "dynamodb" }
+        : { kind: "timestream", database: timestream.data[ENV.timestreamDatabase] },
+  };
+}
 
 export const parseRegistryVariable = (json: string): SensorRegistry =>
   parseJsonVariable(ENV.sensorRegistry, json, parseRegistry);

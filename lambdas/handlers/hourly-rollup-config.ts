@@ -5,22 +5,24 @@ import * as z from "../core/zod.js";
 import {
   type AlertConfig,
   functionEnvSchema,
-  parseEnvironment,
   parseRegistryVariable,
+  parseStoreEnvironment,
   readAlertConfig,
   requiredText,
+  type StoreTarget,
 } from "./environment.js";
 
 const hourlyRollupEnvSchema = z.extend(functionEnvSchema, {
   [ENV.sensorRegistry]: requiredText,
   [ENV.measurementsTable]: requiredText,
+  /** Timestream's hourly_aggregates table, or DynamoDB's aggregates table. */
   [ENV.hourlyAggregatesTable]: requiredText,
 });
 
 export interface HourlyRollupConfig {
   readonly stage: string;
   readonly registry: SensorRegistry;
-  readonly database: string;
+  readonly store: StoreTarget;
   readonly measurementsTable: string;
   readonly hourlyAggregatesTable: string;
   readonly alerts: AlertConfig;
@@ -28,11 +30,11 @@ export interface HourlyRollupConfig {
 }
 
 export function readHourlyRollupConfig(env: NodeJS.ProcessEnv): HourlyRollupConfig {
-  const vars = parseEnvironment(hourlyRollupEnvSchema, env, "hourly roll-up");
+  const { vars, store } = parseStoreEnvironment(hourlyRollupEnvSchema, env, "hourly roll-up");
   return {
     stage: vars[ENV.stage],
     registry: parseRegistryVariable(vars[ENV.sensorRegistry]),
-    database: vars[ENV.timestreamDatabase],
+    store,
     measurementsTable: vars[ENV.measurementsTable],
     hourlyAggregatesTable: vars[ENV.hourlyAggregatesTable],
     alerts: readAlertConfig(env),

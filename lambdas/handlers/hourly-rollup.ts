@@ -1,13 +1,13 @@
-/** Lambda entry of the hourly roll-up: reads its environment and wires the AWS adapters once per container. */
+/**
+ * Lambda entry of the hourly roll-up: reads its environment and wires the AWS adapters once per
+ * container, loading only the stage's store client.
+ */
 import { SNSClient } from "@aws-sdk/client-sns";
 import { makeAwsAlertPorts } from "../aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
 import { createIotDataClient } from "../aws/iot-data.js";
 import { createPowertools, withPowertools } from "../aws/powertools.js";
-import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../aws/timestream/aggregates.js";
-import { createTimestreamQueryClient } from "../aws/timestream/query.js";
-import { createTimestreamWriteClient } from "../aws/timestream/store.js";
-import { systemClock } from "../ports.js";
+import { type HourlyAggregateWriter, type HourlyBinSource, systemClock } from "../ports.js";
 import { makeHourlyRollup } from "../use-cases/hourly-rollup.js";
 import { readHourlyRollupConfig } from "./hourly-rollup-config.js";
 
@@ -16,18 +16,45 @@ const powertools = createPowertools(config.stage);
 const { logger, metrics, tracer } = powertools;
 const iotData = tracer.captureAWSv3Client(createIotDataClient(config.iotDataEndpoint));
 
+async function storePorts(): Promise<{ bins: HourlyBinSource; writer: HourlyAggregateWriter }> {
+  if (config.store.kind === "dynamodb") {
+    const [{ createDynamoDbClient }, { makeDynamoDbBinSource, makeDynamoDbHourlyWriter }] = await Promise.all([
+      import("../aws/dynamodb/client.js"),
+      import("../aws/dynamodb/aggregates.js"),
+    ]);
+    const client = tracer.captureAWSv3Client(createDynamoDbClient());
+    return {
+      bins: makeDynamoDbBinSource({ client, table: config.measurementsTable, registry: config.registry }),
+      writer: makeDynamoDbHourlyWriter({ client, table: config.hourlyAggregatesTable }),
+    };
+  }
+  const [
+    { makeTimestreamBinSource, makeTimestreamHourlyWriter },
+    { createTimestreamQueryClient },
+    { createTimestreamWriteClient },
+  ] = await Promise.all([
+    import("../aws/timestream/aggregates.js"),
+    import("../aws/timestream/query.js"),
+    import("../aws/timestream/store.js"),
+  ]);
+  const { database } = config.store;
+  return {
+    bins: makeTimestreamBinSource({
+      client: tracer.captureAWSv3Client(createTimestreamQueryClient()),
+      database,
+      table: config.measurementsTable,
+    }),
+    writer: makeTimestreamHourlyWriter({
+      client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
+      database,
+      table: config.hourlyAggregatesTable,
+    }),
+  };
+}
+
 const rollup = makeHourlyRollup({
   registry: config.registry,
-  bins: makeTimestreamBinSource({
-    client: tracer.captureAWSv3Client(createTimestreamQueryClient()),
-    database: config.database,
-    table: config.measurementsTable,
-  }),
-  writer: makeTimestreamHourlyWriter({
-    client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
-    database: config.database,
-    table: config.hourlyAggregatesTable,
-  }),
+  ...(await storePorts()),
   publisher: makeIotAggregatePublisher({ client: iotData }),
   alerting: {
     rules: config.alerts.rules,

@@ -6,10 +6,11 @@ import * as z from "../core/zod.js";
 import {
   type AlertConfig,
   functionEnvSchema,
-  parseEnvironment,
   parseRegistryVariable,
+  parseStoreEnvironment,
   readOptionalAlertConfig,
   requiredText,
+  type StoreTarget,
 } from "./environment.js";
 
 const ingestEnvSchema = z.extend(functionEnvSchema, {
@@ -22,9 +23,11 @@ const ingestEnvSchema = z.extend(functionEnvSchema, {
 export interface IngestConfig {
   readonly stage: string;
   readonly registry: SensorRegistry;
-  readonly database: string;
+  readonly store: StoreTarget;
+  /** The readings' table: a Timestream table of the store's database, or a DynamoDB table. */
   readonly table: string;
   readonly quarantineBucket: string;
+  /** Oldest reading the store accepts, as an age; in DynamoDB also how long an item is kept. */
   readonly maxReadingAgeMs: number;
   /** Unset outside AWS: the IoT client then keeps the SDK's endpoint resolution. */
   readonly iotDataEndpoint?: string;
@@ -33,12 +36,12 @@ export interface IngestConfig {
 }
 
 export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
-  const vars = parseEnvironment(ingestEnvSchema, env, "ingest function");
+  const { vars, store } = parseStoreEnvironment(ingestEnvSchema, env, "ingest function");
   const alerts = readOptionalAlertConfig(env);
   return {
     stage: vars[ENV.stage],
     registry: parseRegistryVariable(vars[ENV.sensorRegistry]),
-    database: vars[ENV.timestreamDatabase],
+    store,
     table: vars[ENV.measurementsTable],
     quarantineBucket: vars[ENV.quarantineBucket],
     maxReadingAgeMs: vars[ENV.maxReadingAgeDays] * DAY_MS,

@@ -1,15 +1,15 @@
 /**
  * Lambda entry of the ingest function: reads its environment and wires the AWS adapters once per
- * container. The S3 client loads on the first reject and the alerting clients on the first alert
- * evaluation, so that a clean batch never pays for them at cold start.
+ * container. Only the stage's store client is loaded; the S3 client loads on the first reject and
+ * the alerting clients on the first alert evaluation, so that a clean batch never pays for them at
+ * cold start.
  */
 import type { Context, SQSEvent } from "aws-lambda";
 import { alertPortsOnFirstUse, onFirstUse } from "../aws/on-first-use.js";
 import { createPowertools, withPowertools } from "../aws/powertools.js";
 import { createS3Quarantine } from "../aws/s3-quarantine.js";
 import { makeSqsIngestHandler } from "../aws/sqs-batch.js";
-import { createTimestreamStore, createTimestreamWriteClient } from "../aws/timestream/store.js";
-import { systemClock } from "../ports.js";
+import { type ReadingStore, systemClock } from "../ports.js";
 import { makeReadingAlerter } from "../use-cases/evaluate-alerts.js";
 import { makeIngest } from "../use-cases/ingest.js";
 import { readIngestConfig } from "./ingest-config.js";
@@ -18,6 +18,26 @@ const config = readIngestConfig(process.env);
 const powertools = createPowertools(config.stage);
 const { logger, metrics, tracer } = powertools;
 
+async function readingStore(): Promise<ReadingStore> {
+  if (config.store.kind === "dynamodb") {
+    const [{ createDynamoDbClient }, { createDynamoDbReadingStore }] = await Promise.all([
+      import("../aws/dynamodb/client.js"),
+      import("../aws/dynamodb/readings.js"),
+    ]);
+    return createDynamoDbReadingStore({
+      client: tracer.captureAWSv3Client(createDynamoDbClient()),
+      table: config.table,
+      retentionMs: config.maxReadingAgeMs,
+    });
+  }
+  const { createTimestreamStore, createTimestreamWriteClient } = await import("../aws/timestream/store.js");
+  return createTimestreamStore({
+    client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
+    database: config.store.database,
+    table: config.table,
+  });
+}
+
 const s3Client = onFirstUse(() =>
   import("@aws-sdk/client-s3").then(({ S3Client }) => tracer.captureAWSv3Client(new S3Client({}))),
 );
@@ -25,11 +45,7 @@ const s3Client = onFirstUse(() =>
 const alerts = config.alerts;
 const ingest = makeIngest({
   registry: config.registry,
-  store: createTimestreamStore({
-    client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
-    database: config.database,
-    table: config.table,
-  }),
+  store: await readingStore(),
   quarantine: createS3Quarantine({ client: s3Client, bucket: config.quarantineBucket, clock: systemClock }),
   clock: systemClock,
   maxReadingAgeMs: config.maxReadingAgeMs,

@@ -126,7 +126,7 @@ describe("the hourly roll-up", () => {
 
   it("gets an environment its own config reader accepts", () => {
     const config = readHourlyRollupConfig(resolvedEnvironment(analytics.hourlyRollupFunction));
-    expect(config.database).toBe("kaikai_dev");
+    expect(config.store).toEqual({ kind: "timestream", database: "kaikai_dev" });
     expect(config.measurementsTable).toBe(TABLES.measurements);
     expect(config.hourlyAggregatesTable).toBe(TABLES.hourlyAggregates);
     expect([...config.registry.keys()]).toEqual(SENSORS.map((sensor) => sensor.sensorId));

@@ -17,7 +17,7 @@ describe("readIngestConfig", () => {
     const config = readIngestConfig(env);
     expect(config).toMatchObject({
       stage: "dev",
-      database: "kaikai-dev",
+      store: { kind: "timestream", database: "kaikai-dev" },
       table: "measurements",
       quarantineBucket: "kaikai-dev-quarantine",
       maxReadingAgeMs: 30 * 86_400_000,
@@ -45,6 +45,12 @@ describe("readIngestConfig", () => {
       /expected number, received NaN\s+→ at MAX_READING_AGE_DAYS/,
     );
     expect(() => readIngestConfig({ ...env, [ENV.maxReadingAgeDays]: "1.5" })).toThrow(/expected int/);
+  });
+
+  it("takes DynamoDB as its store without a Timestream database, and refuses a store it does not know", () => {
+    const { [ENV.timestreamDatabase]: _database, ...dynamodb } = { ...env, [ENV.store]: "dynamodb" };
+    expect(readIngestConfig(dynamodb)).toMatchObject({ store: { kind: "dynamodb" }, table: "measurements" });
+    expect(() => readIngestConfig({ ...env, [ENV.store]: "influxdb" })).toThrow(/STORE/);
   });
 
   it("says the registry is not valid JSON", () => {

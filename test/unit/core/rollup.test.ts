@@ -2,10 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MEASURES } from "../../../lambdas/core/measures.js";
 import type { Reading } from "../../../lambdas/core/reading.js";
-import { hourlyAggregates, rankZones, zoneAggregates } from "../../../lambdas/core/rollup.js";
+import { binReadings, hourlyAggregates, rankZones, zoneAggregates } from "../../../lambdas/core/rollup.js";
 import { parseRegistry, type Sensor, ZONES, type Zone } from "../../../lambdas/core/sensor.js";
 import { HOUR_MS } from "../../../lambdas/core/time.js";
-import { binReadings } from "../../fixtures/bins.js";
 
 const T0 = Date.parse("2026-11-28T08:00:00Z");
 const RANGE = { from: T0, to: T0 + 3 * HOUR_MS };

@@ -1,0 +1,187 @@
+/**
+ * ReadingStore over DynamoDB. Each write is one TransactWriteItems call of up to 100 Puts, each
+ * conditioned on no item having its key yet (`attribute_not_exists`), rather than BatchWriteItem:
+ * BatchWriteItem cannot condition a put, so it would overwrite a stored reading with a re-send's
+ * values, which the contract forbids; and it takes 25 items a call where a transaction takes 100,
+ * the size of an SQS batch. A transaction costs two write units an item instead of one.
+ *
+ * A cancelled transaction writes nothing and says why per item (`CancellationReasons`): an item
+ * whose condition failed is stored already, and its stored values come back with it
+ * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), so the same values are a replay (stored) and
+ * others a `conflicting_duplicate`; items cancelled only because of another are tried again;
+ * items throttled or in a conflicting transaction are tried again with backoff, and reported
+ * unwritten if they still are, so that SQS delivers exactly those again.
+ */
+import {
+  type CancellationReason,
+  type DynamoDBClient,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
+import pRetry, { AbortError } from "p-retry";
+import type { EnrichedReading } from "../../core/reading.js";
+import type { ReadingStore, StoreRejection, StoreWriteResult } from "../../ports.js";
+import { differingValues, type Item, readingItem } from "./items.js";
+
+/** TransactWriteItems takes at most 100 actions. */
+export const DYNAMODB_MAX_TRANSACTION_ITEMS = 100;
+
+/** Cancellation reasons that pass: the same transaction may succeed a moment later. */
+const TRANSIENT_REASONS = new Set([
+  "TransactionConflict",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+  "RequestLimitExceeded",
+  "InternalServerError",
+]);
+
+export interface DynamoDbReadingStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly table: string;
+  /** How long an item is kept after its reading's time (the table's TTL). */
+  readonly retentionMs: number;
+  /** Transactions tried for the readings that a transient reason held back. @default 4 */
+  readonly attempts?: number;
+  /** Wait before the second try; doubles, with jitter. @default 50 */
+  readonly retryDelayMs?: number;
+}
+
+interface Pending {
+  /** Index in the array given to `write`. */
+  readonly index: number;
+  readonly item: Item;
+}
+
+/** What the outcome of one reading's put is, once the transaction settled it. */
+type Settled = { readonly stored: true } | StoreRejection;
+
+class HeldBack extends Error {
+  constructor(readonly pending: readonly Pending[]) {
+    super(`${pending.length} readings held back by DynamoDB (throttled or in a conflicting transaction)`);
+    this.name = "HeldBack";
+  }
+}
+
+export function createDynamoDbReadingStore(options: DynamoDbReadingStoreOptions): ReadingStore {
+  const { client, table, retentionMs } = options;
+
+  /** One transaction: the readings it settled, and those to try again. */
+  async function transact(batch: readonly Pending[]): Promise<{ settled: Map<number, Settled>; again: Pending[] }> {
+    const settled = new Map<number, Settled>();
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: batch.map(({ item }) => ({
+            Put: {
+              TableName: table,
+              Item: item,
+              ConditionExpression: "attribute_not_exists(sensor_id)",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          })),
+        }),
+      );
+      for (const { index } of batch) settled.set(index, { stored: true });
+      return { settled, again: [] };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons: readonly CancellationReason[] = error.CancellationReasons ?? [];
+      // Without a reason per item nothing can be told apart: the caller retries the whole call.
+      if (reasons.length !== batch.length) throw error;
+      const again: Pending[] = [];
+      for (const [position, pending] of batch.entries()) {
+        const reason = reasons[position];
+        const outcome = settle(pending, reason);
+        if (outcome === undefined) again.push(pending);
+        else settled.set(pending.index, outcome);
+      }
+      return { settled, again };
+    }
+  }
+
+  /** The outcome of one put of a cancelled transaction; undefined: not decided, try it again. */
+  function settle(pending: Pending, reason: CancellationReason | undefined): Settled | undefined {
+    const code = reason?.Code ?? "None";
+    if (code === "ConditionalCheckFailed") {
+      const differing = reason?.Item === undefined ? [] : differingValues(reason.Item, pending.item);
+      if (differing.length === 0) return { stored: true };
+      return {
+        index: pending.index,
+        code: "conflicting_duplicate",
+        reason: `a reading of this sensor and time is already stored with other values, kept as they are: ${differing.join(", ")}`,
+      };
+    }
+    if (code === "None" || TRANSIENT_REASONS.has(code)) return undefined;
+    return { index: pending.index, code: "store_rejected", reason: `${code}: ${reason?.Message ?? "refused"}` };
+  }
+
+  /**
+   * One round: a transaction of readings whose keys are distinct (DynamoDB refuses two actions on
+   * one item), tried again while some of them only waited on others or on a transient reason.
+   */
+  async function round(batch: readonly Pending[]): Promise<{ settled: Map<number, Settled>; unwritten: Pending[] }> {
+    const settled = new Map<number, Settled>();
+    let pending = [...batch];
+    try {
+      await pRetry(
+        async () => {
+          // Items cancelled only because of another's outcome are tried again at once.
+          for (let pass = 0; pass <= batch.length && pending.length > 0; pass += 1) {
+            const { settled: now, again } = await transact(pending);
+            for (const [index, outcome] of now) settled.set(index, outcome);
+            const progressed = again.length < pending.length;
+            pending = again;
+            if (!progressed) break;
+          }
+          if (pending.length > 0) throw new HeldBack(pending);
+        },
+        {
+          retries: (options.attempts ?? 4) - 1,
+          minTimeout: options.retryDelayMs ?? 50,
+          factor: 2,
+          randomize: true,
+          shouldRetry: ({ error }) => error instanceof HeldBack,
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof HeldBack)) throw error instanceof AbortError ? error.cause : error;
+    }
+    return { settled, unwritten: pending };
+  }
+
+  return {
+    maxBatchSize: DYNAMODB_MAX_TRANSACTION_ITEMS,
+    async write(readings: readonly EnrichedReading[]): Promise<StoreWriteResult> {
+      const rejected: StoreRejection[] = [];
+      const unwritten: number[] = [];
+      // The same reading twice in one batch (a redelivery) goes in a later round, where the
+      // first one is the stored item it is compared with.
+      let remaining: Pending[] = readings.map((reading, index) => ({ index, item: readingItem(reading, retentionMs) }));
+      while (remaining.length > 0) {
+        const seen = new Set<string>();
+        const batch: Pending[] = [];
+        const later: Pending[] = [];
+        for (const pending of remaining) {
+          const key = `${pending.item.sensor_id?.S}\u0000${pending.item.timestamp?.N}`;
+          if (seen.has(key)) later.push(pending);
+          else {
+            seen.add(key);
+            batch.push(pending);
+          }
+        }
+        const outcome = await round(batch);
+        for (const settled of outcome.settled.values()) if (!("stored" in settled)) rejected.push(settled);
+        unwritten.push(...outcome.unwritten.map(({ index }) => index));
+        const held = new Set(outcome.unwritten.map(({ item }) => `${item.sensor_id?.S}\u0000${item.timestamp?.N}`));
+        // A duplicate of a reading still held back is held back with it.
+        for (const pending of later) {
+          if (held.has(`${pending.item.sensor_id?.S}\u0000${pending.item.timestamp?.N}`)) unwritten.push(pending.index);
+        }
+        remaining = later.filter(
+          (pending) => !held.has(`${pending.item.sensor_id?.S}\u0000${pending.item.timestamp?.N}`),
+        );
+      }
+      return { rejected: rejected.sort((a, b) => a.index - b.index), unwritten: unwritten.sort((a, b) => a - b) };
+    },
+  };
+}
