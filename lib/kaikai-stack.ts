@@ -56,6 +56,7 @@ export class KaikaiStack extends Stack {
     };
 
     this.storage = new Storage(this, "Storage", {
+      store: config.store,
       databaseName: `kaikai_${stage}`,
       memoryRetentionHours: config.memoryRetentionHours,
       magneticRetentionDays: config.magneticRetentionDays,
@@ -74,15 +75,13 @@ export class KaikaiStack extends Stack {
       encryptionKey: this.storage.key,
       quarantineBucket: this.storage.quarantineBucket,
     });
-    this.ingestion.ingestFunction
-      .bindTable(ENV.measurementsTable, this.storage.measurements, "write")
-      .setEnvironment(ENV.maxReadingAgeDays, String(config.magneticRetentionDays));
+    this.storage.tables.bindReadings(this.ingestion.ingestFunction, "write");
+    // Timestream refuses readings older than its magnetic retention; DynamoDB keeps them as long (TTL).
+    this.ingestion.ingestFunction.setEnvironment(ENV.maxReadingAgeDays, String(config.magneticRetentionDays));
 
     this.analytics = new Analytics(this, "Analytics", {
       functionDefaults,
-      measurements: this.storage.measurements,
-      hourlyAggregates: this.storage.hourlyAggregates,
-      zoneAggregates: this.storage.zoneAggregates,
+      store: this.storage.tables,
       encryptionKey: this.storage.key,
     });
 
@@ -115,7 +114,13 @@ export class KaikaiStack extends Stack {
     new CfnOutput(this, "SensorPolicyName", { value: this.fleet.sensorPolicy.ref });
     new CfnOutput(this, "AlertsTopicArn", { value: this.alerting.alertsTopic.topicArn });
     new CfnOutput(this, "QuarantineBucketName", { value: this.storage.quarantineBucket.bucketName });
-    new CfnOutput(this, "TimestreamDatabaseName", { value: this.storage.database.ref });
+    const { tables } = this.storage;
+    if (tables.kind === "timestream") {
+      new CfnOutput(this, "TimestreamDatabaseName", { value: tables.database.ref });
+    } else {
+      new CfnOutput(this, "ReadingsTableName", { value: tables.readings.tableName });
+      new CfnOutput(this, "AggregatesTableName", { value: tables.aggregates.tableName });
+    }
 
     this.observability = new Observability(this, "Observability", {
       stage,
@@ -124,6 +129,9 @@ export class KaikaiStack extends Stack {
       queues: { ingest: this.ingestion.queue },
       deadLetterQueues: { ingest: this.ingestion.deadLetterQueue, schedules: this.analytics.scheduleDeadLetterQueue },
       topicRuleName: this.ingestion.topicRule.ref,
+      ...(tables.kind === "dynamodb"
+        ? { dynamoDbTables: { readings: tables.readings, aggregates: tables.aggregates } }
+        : {}),
       registrySize: this.sensors.length,
     });
   }

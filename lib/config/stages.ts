@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { DEFAULT_STORE, STORES } from "../../lambdas/bindings/stores.js";
 import { alertRulesSchema } from "../../lambdas/core/alerts.js";
 import { DAY_MS } from "../../lambdas/core/time.js";
 
@@ -9,6 +10,11 @@ export type StageName = (typeof STAGE_NAMES)[number];
 /** Per-stage settings, read from the `kaikai:stages` context of cdk.json and checked at synth. */
 export const stageConfigSchema = z
   .object({
+    /**
+     * Where readings and roll-ups are kept: Timestream for LiveAnalytics (accounts that have it) or
+     * DynamoDB (any account). `-c kaikai:store=...` overrides it for every stage.
+     */
+    store: z.enum(STORES).default(DEFAULT_STORE),
     /** Timestream memory store retention; readings newer than this are written to memory. */
     memoryRetentionHours: z.number().int().min(1).max(8766),
     /** Timestream magnetic store retention; also the oldest reading the store accepts. */
@@ -51,6 +57,20 @@ const stagesSchema = z.object(
 export type Stages = z.infer<typeof stagesSchema>;
 
 export const STAGES_CONTEXT_KEY = "kaikai:stages";
+/** `npx cdk synth -c kaikai:store=dynamodb`: one store for every stage, whatever cdk.json says. */
+export const STORE_CONTEXT_KEY = "kaikai:store";
+
+/** The stages with the store override applied; throws naming the context key on a store it does not know. */
+export function withStoreOverride(stages: Stages, override: unknown): Stages {
+  if (override === undefined) return stages;
+  const store = z.enum(STORES).safeParse(override);
+  if (!store.success) {
+    throw new Error(`invalid -c ${STORE_CONTEXT_KEY}=${String(override)}: use one of ${STORES.join(", ")}`);
+  }
+  return Object.fromEntries(
+    Object.entries(stages).map(([name, config]) => [name, { ...config, store: store.data }]),
+  ) as Stages;
+}
 
 /** Validates the `kaikai:stages` context value; throws with every bad path named. */
 export function parseStages(context: unknown): Stages {

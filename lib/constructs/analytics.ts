@@ -10,14 +10,14 @@ import { ENV } from "../../lambdas/bindings/environment.js";
 import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import { ANALYTICS_DEFAULTS } from "./analytics-defaults.js";
-import { KaikaiFunction, type KaikaiFunctionProps, type TimestreamTableRef } from "./kaikai-function.js";
+import { KaikaiFunction, type KaikaiFunctionProps } from "./kaikai-function.js";
+import type { StoreTables } from "./store-tables.js";
 
 export interface AnalyticsProps {
   /** Settings shared by every function of the stage (stage, log retention, removal policy). */
   readonly functionDefaults: Pick<KaikaiFunctionProps, "stage" | "logRetention" | "logRemovalPolicy">;
-  readonly measurements: TimestreamTableRef;
-  readonly hourlyAggregates: TimestreamTableRef;
-  readonly zoneAggregates: TimestreamTableRef;
+  /** The stage's store: the hourly roll-up reads its readings, both write and read its aggregates. */
+  readonly store: StoreTables;
   /** Key of the schedules' dead-letter queue. */
   readonly encryptionKey: IKey;
   /** @default ANALYTICS_DEFAULTS.hourlyRollupCron, `cron(5 * * * ? *)` UTC */
@@ -59,20 +59,18 @@ export class Analytics extends Construct {
       entry: FUNCTION_ENTRIES.hourlyRollup,
       label: "hourly-rollup",
       purpose: "Rolls readings up per sensor and hour; raises hourly alerts",
-    })
-      .bindTable(ENV.measurementsTable, props.measurements, "query")
-      .bindTable(ENV.hourlyAggregatesTable, props.hourlyAggregates, "write")
-      .allowIotPublish([HOURLY_AGGREGATES_TOPIC]);
+    }).allowIotPublish([HOURLY_AGGREGATES_TOPIC]);
+    props.store.bindReadings(this.hourlyRollupFunction, "query");
+    props.store.bindHourlyAggregates(this.hourlyRollupFunction, "write");
 
     this.zoneRollupFunction = new KaikaiFunction(this, "ZoneRollup", {
       ...functionProps,
       entry: FUNCTION_ENTRIES.zoneRollup,
       label: "zone-rollup",
       purpose: "Rolls hourly aggregates up per zone: weighted means, ranking, evaluation, AQI",
-    })
-      .bindTable(ENV.hourlyAggregatesTable, props.hourlyAggregates, "query")
-      .bindTable(ENV.zoneAggregatesTable, props.zoneAggregates, "write")
-      .allowIotPublish([ZONE_AGGREGATES_TOPIC]);
+    }).allowIotPublish([ZONE_AGGREGATES_TOPIC]);
+    props.store.bindHourlyAggregates(this.zoneRollupFunction, "query");
+    props.store.bindZoneAggregates(this.zoneRollupFunction, "write");
 
     this.scheduleDeadLetterQueue = new Queue(this, "ScheduleDeadLetterQueue", {
       encryption: QueueEncryption.KMS,

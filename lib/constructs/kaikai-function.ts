@@ -11,6 +11,7 @@ import {
   type RemovalPolicy,
   Stack,
 } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { type AssetCode, Code, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
@@ -40,6 +41,14 @@ export interface TimestreamTableRef {
 
 /** `write`: WriteRecords into the table. `query`: Select from it. */
 export type TableAccess = "write" | "query";
+
+export type DynamoDbAccess = "put" | "query" | "batch-write";
+
+const DYNAMODB_ACTIONS: Readonly<Record<DynamoDbAccess, string>> = {
+  put: "dynamodb:PutItem",
+  query: "dynamodb:Query",
+  "batch-write": "dynamodb:BatchWriteItem",
+};
 
 export interface KaikaiFunctionProps {
   /** Entry file, relative to the repository root (one of FUNCTION_ENTRIES). */
@@ -134,10 +143,14 @@ export class KaikaiFunction extends Construct {
     return this;
   }
 
-  /** Points `key` at a Timestream table (and TIMESTREAM_DATABASE at its database) and grants `access` on it only. */
-  bindTable(key: EnvKey, table: TimestreamTableRef, access: TableAccess): this {
+  /**
+   * Points `key` at a Timestream table (and TIMESTREAM_DATABASE at its database, STORE at
+   * Timestream) and grants `access` on it only.
+   */
+  bindTimestreamTable(key: EnvKey, table: TimestreamTableRef, access: TableAccess): this {
     this.lambda.addEnvironment(key, table.tableName);
     this.lambda.addEnvironment(ENV.timestreamDatabase, table.databaseName);
+    this.lambda.addEnvironment(ENV.store, "timestream");
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: [access === "write" ? "timestream:WriteRecords" : "timestream:Select"],
@@ -145,6 +158,28 @@ export class KaikaiFunction extends Construct {
       }),
     );
     this.grantDescribeEndpoints();
+    return this;
+  }
+
+  /**
+   * Points `key` at a DynamoDB table (and STORE at DynamoDB) and grants one kind of access on the
+   * table itself, never its indexes or another table: `put` (conditional puts, which is what
+   * TransactWriteItems needs for its Puts), `query` (key-range reads) or `batch-write`. The table's
+   * key is granted for what DynamoDB does with it on the function's behalf: decrypt to read,
+   * encrypt and make data keys to write.
+   */
+  bindDynamoDbTable(key: EnvKey, table: ITable, access: DynamoDbAccess): this {
+    this.lambda.addEnvironment(key, table.tableName);
+    this.lambda.addEnvironment(ENV.store, "dynamodb");
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [DYNAMODB_ACTIONS[access]], resources: [table.tableArn] }),
+    );
+    if (table.encryptionKey) {
+      this.allowKeyUse(
+        table.encryptionKey,
+        access === "query" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+      );
+    }
     return this;
   }
 

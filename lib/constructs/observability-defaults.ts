@@ -10,6 +10,8 @@ export const OBSERVABILITY_DEFAULTS = {
   rollupPeriod: Duration.hours(1),
   /** Hours in a row without a successful roll-up run before it alarms (one late run is not paged). */
   rollupMissedHours: 2,
+  /** Periods in a row of throttled DynamoDB requests before its alarm fires. */
+  dynamoDbThrottlePeriods: 3,
 } as const;
 
 /**

@@ -16,6 +16,7 @@ import {
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { type ITable, Operation } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { type IKey, Key } from "aws-cdk-lib/aws-kms";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
@@ -50,6 +51,12 @@ export interface ObservabilityProps {
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   /** Name of the IoT topic rule that routes telemetry (the `CfnTopicRule`'s ref). */
   readonly topicRuleName: string;
+  /**
+   * The DynamoDB tables of a stage that keeps its data there, by label: each gets graphs of its
+   * consumed capacity, throttled requests and system errors, and alarms on the last two.
+   * @default none (a Timestream stage: its writes show in the store graph)
+   */
+  readonly dynamoDbTables?: Readonly<Record<string, ITable>>;
   /**
    * Sensors the fleet should have: the line drawn on the active-sensors graph.
    * @default SENSORS.length (the registry in lib/config/sensors.ts)
@@ -105,6 +112,7 @@ export class Observability extends Construct {
     this.createQueueAlarms();
     this.createIotAlarm();
     this.createPipelineAlarms();
+    this.createDynamoDbAlarms();
     this.dashboard = this.createDashboard();
   }
 
@@ -321,6 +329,7 @@ export class Observability extends Construct {
       this.functionWidgets(),
       [this.memoryWidget()],
       this.queueWidgets(),
+      this.dynamoDbWidgets(),
     ];
     for (const row of rows) {
       dashboard.addWidgets(...row);
@@ -395,13 +404,70 @@ export class Observability extends Construct {
 
   private storeWidget(): GraphWidget {
     return new GraphWidget({
-      title: "Store: WriteRecords calls and rejected records",
+      title: "Store: write calls and readings it refused",
       width: 8,
       left: [
-        this.kaikaiMetric(METRIC.writeRecordsCalls, "Sum", { label: "WriteRecords calls" }),
-        this.kaikaiMetric(METRIC.recordsRejectedByStore, "Sum", { label: "records rejected by the store" }),
+        this.kaikaiMetric(METRIC.writeRecordsCalls, "Sum", {
+          label: "write calls (WriteRecords or TransactWriteItems)",
+        }),
+        this.kaikaiMetric(METRIC.recordsRejectedByStore, "Sum", { label: "readings refused by the store" }),
       ],
     });
+  }
+
+  private dynamoDbOperations(): Operation[] {
+    return [Operation.TRANSACT_WRITE_ITEMS, Operation.QUERY, Operation.BATCH_WRITE_ITEM];
+  }
+
+  /**
+   * Throttling that lasts (the SDK and the store adapters retry a brief one, and the ingest
+   * redelivers what is still held back) and any system error of the store.
+   */
+  private createDynamoDbAlarms(): void {
+    for (const [label, table] of Object.entries(this.props.dynamoDbTables ?? {})) {
+      const operations = this.dynamoDbOperations();
+      this.addAlarm(`DynamoDbThrottlesAlarm-${label}`, `dynamodb-throttles-${label}`, {
+        alarmDescription: `Requests to the ${label} table were throttled for ${OBSERVABILITY_DEFAULTS.dynamoDbThrottlePeriods} periods in a row.`,
+        metric: table.metricThrottledRequestsForOperations({ operations, period: this.period }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: OBSERVABILITY_DEFAULTS.dynamoDbThrottlePeriods,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      this.addAlarm(`DynamoDbErrorsAlarm-${label}`, `dynamodb-errors-${label}`, {
+        alarmDescription: `DynamoDB answered requests to the ${label} table with system errors (HTTP 500).`,
+        metric: table.metricSystemErrorsForOperations({ operations, period: this.period }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+  }
+
+  /** A row a table: capacity consumed, throttled requests, system errors (each a graph: their metric ids would clash). */
+  private dynamoDbWidgets(): GraphWidget[] {
+    const operations = this.dynamoDbOperations();
+    return Object.entries(this.props.dynamoDbTables ?? {}).flatMap(([label, table]) => [
+      new GraphWidget({
+        title: `DynamoDB ${label}: capacity units consumed`,
+        width: 8,
+        left: [
+          table.metricConsumedWriteCapacityUnits({ period: this.period, label: "write units" }),
+          table.metricConsumedReadCapacityUnits({ period: this.period, label: "read units" }),
+        ],
+      }),
+      new GraphWidget({
+        title: `DynamoDB ${label}: throttled requests`,
+        width: 8,
+        left: [table.metricThrottledRequestsForOperations({ operations, period: this.period })],
+      }),
+      new GraphWidget({
+        title: `DynamoDB ${label}: system errors`,
+        width: 8,
+        left: [table.metricSystemErrorsForOperations({ operations, period: this.period })],
+      }),
+    ]);
   }
 
   private activeSensorsWidget(): GraphWidget {

@@ -1,17 +1,14 @@
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
-import { CfnDatabase, CfnTable } from "aws-cdk-lib/aws-timestream";
 import { Construct } from "constructs";
-import { TABLES } from "../../lambdas/bindings/resources.js";
-import { acknowledgeTimestreamMaintenance } from "../nag.js";
-import type { TimestreamTableRef } from "./kaikai-function.js";
-
-/** Where Timestream writes its reports of records it refused during magnetic-store writes. */
-export const MAGNETIC_REJECTS_PREFIX = "magnetic-rejects/";
+import type { StoreKind } from "../../lambdas/bindings/stores.js";
+import { DynamoDbTables, TimestreamTables } from "./store-tables.js";
 
 export interface StorageProps {
-  /** Timestream database name. */
+  /** Where readings and roll-ups are kept. */
+  readonly store: StoreKind;
+  /** Timestream database name (and the key's description). */
   readonly databaseName: string;
   /** Hours a record stays in the (fast) memory store. */
   readonly memoryRetentionHours: number;
@@ -23,20 +20,19 @@ export interface StorageProps {
   readonly retainData: boolean;
 }
 
+const STORE_NAMES: Readonly<Record<StoreKind, string>> = { timestream: "Timestream", dynamodb: "DynamoDB" };
+
 /**
- * Timestream database and tables, and the quarantine bucket where refused readings, rule errors
- * and magnetic-store reject reports are kept, all encrypted with one customer key.
+ * The stage's store (Timestream's database and tables, or DynamoDB's tables), and the quarantine
+ * bucket where refused readings, rule errors and Timestream's magnetic-store reject reports are
+ * kept, all encrypted with one customer key. The store's resources are made in this construct's
+ * scope, with the ids they always had.
  */
 export class Storage extends Construct {
   /** Encrypts the database, the quarantine and the queues (buffer and dead-letter queues). */
   public readonly key: Key;
-  public readonly database: CfnDatabase;
-  public readonly measurementsTable: CfnTable;
-  public readonly hourlyAggregatesTable: CfnTable;
-  public readonly zoneAggregatesTable: CfnTable;
-  public readonly measurements: TimestreamTableRef;
-  public readonly hourlyAggregates: TimestreamTableRef;
-  public readonly zoneAggregates: TimestreamTableRef;
+  /** The store's tables, and how a function is bound to each kind of data in them. */
+  public readonly tables: TimestreamTables | DynamoDbTables;
   public readonly quarantineBucket: Bucket;
   public readonly accessLogsBucket: Bucket;
 
@@ -49,7 +45,7 @@ export class Storage extends Construct {
 
     this.key = new Key(this, "Key", {
       enableKeyRotation: true,
-      description: `Kaikai data at rest (${props.databaseName}): Timestream, quarantine, queues`,
+      description: `Kaikai data at rest (${props.databaseName}): ${STORE_NAMES[props.store]}, quarantine, queues`,
       removalPolicy,
     });
 
@@ -85,39 +81,16 @@ export class Storage extends Construct {
       removalPolicy,
     });
 
-    this.database = new CfnDatabase(this, "Database", {
-      databaseName: props.databaseName,
-      kmsKeyId: this.key.keyArn,
-    });
-    this.database.applyRemovalPolicy(removalPolicy);
-    acknowledgeTimestreamMaintenance(this.database);
-
-    const table = (logicalId: string, tableName: string): [CfnTable, TimestreamTableRef] => {
-      const cfnTable = new CfnTable(this, logicalId, {
-        databaseName: this.database.ref,
-        tableName,
-        retentionProperties: {
-          MemoryStoreRetentionPeriodInHours: String(props.memoryRetentionHours),
-          MagneticStoreRetentionPeriodInDays: String(props.magneticRetentionDays),
-        },
-        magneticStoreWriteProperties: {
-          EnableMagneticStoreWrites: true,
-          MagneticStoreRejectedDataLocation: {
-            S3Configuration: {
-              BucketName: this.quarantineBucket.bucketName,
-              EncryptionOption: "SSE_KMS",
-              KmsKeyId: this.key.keyArn,
-              ObjectKeyPrefix: `${MAGNETIC_REJECTS_PREFIX}${tableName}/`,
-            },
-          },
-        },
-      });
-      acknowledgeTimestreamMaintenance(cfnTable);
-      cfnTable.applyRemovalPolicy(removalPolicy);
-      return [cfnTable, { databaseName: props.databaseName, tableName, tableArn: cfnTable.attrArn }];
-    };
-    [this.measurementsTable, this.measurements] = table("Measurements", TABLES.measurements);
-    [this.hourlyAggregatesTable, this.hourlyAggregates] = table("HourlyAggregates", TABLES.hourlyAggregates);
-    [this.zoneAggregatesTable, this.zoneAggregates] = table("ZoneAggregates", TABLES.zoneAggregates);
+    this.tables =
+      props.store === "dynamodb"
+        ? new DynamoDbTables(this, { key: this.key, retainData: props.retainData, removalPolicy })
+        : new TimestreamTables(this, {
+            databaseName: props.databaseName,
+            memoryRetentionHours: props.memoryRetentionHours,
+            magneticRetentionDays: props.magneticRetentionDays,
+            key: this.key,
+            rejectsBucketName: this.quarantineBucket.bucketName,
+            removalPolicy,
+          });
   }
 }

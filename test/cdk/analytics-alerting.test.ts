@@ -6,10 +6,19 @@ import { readHourlyRollupConfig } from "../../lambdas/handlers/hourly-rollup-con
 import { readZoneRollupConfig } from "../../lambdas/handlers/zone-rollup-config.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import type { KaikaiFunction } from "../../lib/constructs/kaikai-function.js";
-import { DENY_PLAIN_HTTP, grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
+import {
+  DENY_PLAIN_HTTP,
+  grantsOf,
+  logicalIdOf,
+  resourcesOfType,
+  STAGES,
+  synthStage,
+  timestreamTablesOf,
+} from "./synth-stage.js";
 
 const { stack, template } = synthStage("dev");
 const { analytics, alerting, storage } = stack;
+const timestream = timestreamTablesOf(stack);
 const hourlyId = logicalIdOf(analytics.hourlyRollupFunction.lambda);
 const zoneId = logicalIdOf(analytics.zoneRollupFunction.lambda);
 const dlqId = logicalIdOf(analytics.scheduleDeadLetterQueue);
@@ -86,9 +95,9 @@ describe("the roll-up schedules", () => {
 describe("the hourly roll-up", () => {
   it("queries the measurements and writes only the hourly aggregates", () => {
     const hourly = grants(analytics.hourlyRollupFunction);
-    expect(hourly).toContainEqual({ action: "timestream:Select", resource: tableArn(storage.measurementsTable) });
+    expect(hourly).toContainEqual({ action: "timestream:Select", resource: tableArn(timestream.measurementsTable) });
     expect(hourly.filter((grant) => grant.action === "timestream:WriteRecords")).toEqual([
-      { action: "timestream:WriteRecords", resource: tableArn(storage.hourlyAggregatesTable) },
+      { action: "timestream:WriteRecords", resource: tableArn(timestream.hourlyAggregatesTable) },
     ]);
   });
 
@@ -138,8 +147,8 @@ describe("the zone roll-up", () => {
   it("queries the hourly aggregates, writes only the zone aggregates and publishes on kaikai/aggregates/zones", () => {
     expect(grants(analytics.zoneRollupFunction)).toEqual(
       expect.arrayContaining([
-        { action: "timestream:Select", resource: tableArn(storage.hourlyAggregatesTable) },
-        { action: "timestream:WriteRecords", resource: tableArn(storage.zoneAggregatesTable) },
+        { action: "timestream:Select", resource: tableArn(timestream.hourlyAggregatesTable) },
+        { action: "timestream:WriteRecords", resource: tableArn(timestream.zoneAggregatesTable) },
         { action: "iot:Publish", resource: iotArn("topic/kaikai/aggregates/zones") },
       ]),
     );
@@ -149,7 +158,7 @@ describe("the zone roll-up", () => {
     const actions = actionsOf(analytics.zoneRollupFunction);
     expect(actions).not.toContain("sns:Publish");
     expect(actions).not.toContain("iot:UpdateThingShadow");
-    expect(JSON.stringify(grants(analytics.zoneRollupFunction))).not.toContain(logicalIdOf(storage.measurementsTable));
+    expect(JSON.stringify(grants(analytics.zoneRollupFunction))).not.toContain(logicalIdOf(timestream.measurementsTable));
   });
 
   it("gets an environment its own config reader accepts", () => {

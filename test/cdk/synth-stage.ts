@@ -10,6 +10,7 @@ import {
   type StageConfig,
   type StageName,
 } from "../../lib/config/stages.js";
+import type { DynamoDbTables, TimestreamTables } from "../../lib/constructs/store-tables.js";
 import { KaikaiStack } from "../../lib/kaikai-stack.js";
 
 export interface SynthOptions {
@@ -52,6 +53,20 @@ export function synthStage(stage: StageName, options: SynthOptions = {}): Synthe
     env: { account: "123456789012", region: "eu-west-1" },
   });
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The stack's Timestream tables; throws when the stack was built for another store. */
+export function timestreamTablesOf(stack: KaikaiStack): TimestreamTables {
+  const { tables } = stack.storage;
+  if (tables.kind !== "timestream") throw new Error(`the stack keeps its data in ${tables.kind}, not Timestream`);
+  return tables;
+}
+
+/** The stack's DynamoDB tables; throws when the stack was built for another store. */
+export function dynamoDbTablesOf(stack: KaikaiStack): DynamoDbTables {
+  const { tables } = stack.storage;
+  if (tables.kind !== "dynamodb") throw new Error(`the stack keeps its data in ${tables.kind}, not DynamoDB`);
+  return tables;
 }
 
 /** The policy statement that refuses any request not made over TLS. */
