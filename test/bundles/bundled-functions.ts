@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { logicalIdOf, type Resources, synthStage } from "../cdk/synth-stage.js";
+import type { StoreKind } from "../../lambdas/bindings/stores.js";
+import { logicalIdOf, type Resources, STAGES, synthStage } from "../cdk/synth-stage.js";
 import type { FakeAws } from "./fake-aws.js";
 
 const run = promisify(execFile);
@@ -62,9 +63,10 @@ export interface BuiltBundles {
   readonly outdir: string;
 }
 
-/** One synthesis with real bundling; every function of the stage, by its label. */
-export function buildBundles(): BuiltBundles {
-  const { app, stack, template } = synthStage("dev", { bundle: true });
+/** One synthesis of the dev stage with real bundling, for its store or `store`; every function, by its label. */
+export function buildBundles(store?: StoreKind): BuiltBundles {
+  const config = store === undefined ? undefined : { ...STAGES.dev, store };
+  const { app, stack, template } = synthStage("dev", { bundle: true, ...(config === undefined ? {} : { config }) });
   const resources = template.toJSON().Resources as Resources;
   const functions: Record<string, BundledFunction> = {};
   for (const fn of stack.functions) {

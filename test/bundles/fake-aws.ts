@@ -7,7 +7,14 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type FakeAwsService = "timestream-write" | "timestream-query" | "s3" | "sns" | "iot-data" | "unknown";
+export type FakeAwsService =
+  | "timestream-write"
+  | "timestream-query"
+  | "dynamodb"
+  | "s3"
+  | "sns"
+  | "iot-data"
+  | "unknown";
 
 export interface FakeAwsCall {
   readonly service: FakeAwsService;
@@ -53,6 +60,20 @@ function timestreamReply(operation: string, body: string, url: string): Reply {
   }
 }
 
+/** An empty table: every write succeeds, every Query finds nothing. */
+function dynamoDbReply(operation: string): Reply {
+  switch (operation) {
+    case "TransactWriteItems":
+      return json({});
+    case "BatchWriteItem":
+      return json({ UnprocessedItems: {} });
+    case "Query":
+      return json({ Items: [], Count: 0, ScannedCount: 0 });
+    default:
+      return json({ __type: "UnknownOperationException", message: operation }, 400);
+  }
+}
+
 const SNS_XML_REPLY =
   '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>fake-message</MessageId></PublishResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></PublishResponse>';
 
@@ -68,6 +89,9 @@ function classify(
     if (prefix.startsWith("Timestream")) {
       const service = operation === "Query" ? "timestream-query" : "timestream-write";
       return { call: { service, operation }, reply: (url) => timestreamReply(operation, body, url) };
+    }
+    if (prefix.startsWith("DynamoDB")) {
+      return { call: { service: "dynamodb", operation }, reply: () => dynamoDbReply(operation) };
     }
     if (prefix === "AmazonSimpleNotificationService" || prefix === "AmazonSNS") {
       return { call: { service: "sns", operation }, reply: () => json({ MessageId: "fake-message" }) };

@@ -153,3 +153,92 @@ describe("Lambda bundles as CDK builds them", () => {
     expect(emfValues(lines, METRIC.zoneRollupRuns)).toEqual([1]);
   });
 });
+
+interface TransactWriteBody {
+  TransactItems: { Put: { TableName: string; ConditionExpression: string; Item: { sensor_id: { S: string } } } }[];
+}
+
+describe("Lambda bundles of a DynamoDB stage", () => {
+  let bundles: BuiltBundles;
+  let fakeAws: FakeAws;
+
+  beforeAll(async () => {
+    bundles = buildBundles("dynamodb");
+    fakeAws = await startFakeAws();
+  }, 240_000);
+  afterAll(async () => {
+    await fakeAws?.close();
+    if (bundles) rmSync(bundles.outdir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    fakeAws.calls.length = 0;
+  });
+
+  const bundle = (label: string) => {
+    const found = bundles.functions[label];
+    if (!found) throw new Error(`no function labelled ${label}`);
+    return found;
+  };
+
+  it("ingest: stores good readings with one conditional TransactWriteItems call, and nothing in Timestream", async () => {
+    const now = Date.now();
+    const sensors = ["SENS001", "SENS002", "SENS003"];
+    const event = telemetryEvent(
+      sensors.map((sensorId, i) => reading(sensorId, now - (i + 1) * 60_000)),
+      now,
+    );
+
+    const { result, lines } = await invokeBundle(bundle("ingest"), event, fakeAws);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const writes = fakeAws.callsOf("dynamodb", "TransactWriteItems");
+    expect(writes).toHaveLength(1);
+    const puts = (JSON.parse(writes[0]?.body ?? "{}") as TransactWriteBody).TransactItems.map(({ Put }) => Put);
+    expect(puts.map((put) => put.Item.sensor_id.S)).toEqual(sensors);
+    expect(new Set(puts.map((put) => put.TableName))).toEqual(
+      new Set([bundle("ingest").environment.MEASUREMENTS_TABLE]),
+    );
+    expect(puts.every((put) => put.ConditionExpression === "attribute_not_exists(sensor_id)")).toBe(true);
+    expect(fakeAws.callsOf("timestream-write")).toEqual([]);
+    expect(emfValues(lines, METRIC.readingsStored)).toEqual([3]);
+  });
+
+  it("hourly roll-up: one key-range Query per registry sensor, a row per sensor into the aggregates table", async () => {
+    const hour = previousHour(Date.now());
+
+    const { result } = await invokeBundle(bundle("hourly-rollup"), { hour }, fakeAws);
+
+    expect(result).toMatchObject({ hours: [hour], rowsWritten: SENSORS.length });
+    const queries = fakeAws
+      .callsOf("dynamodb", "Query")
+      .map((call) => JSON.parse(call.body) as Record<string, unknown>);
+    expect(queries).toHaveLength(SENSORS.length);
+    expect(queries.every((query) => query.TableName === bundle("hourly-rollup").environment.MEASUREMENTS_TABLE)).toBe(
+      true,
+    );
+    const writes = fakeAws.callsOf("dynamodb", "BatchWriteItem");
+    const table = bundle("hourly-rollup").environment.HOURLY_AGGREGATES_TABLE ?? "";
+    const requests = writes.flatMap(
+      (call) => (JSON.parse(call.body) as { RequestItems: Record<string, unknown[]> }).RequestItems[table] ?? [],
+    );
+    expect(requests).toHaveLength(SENSORS.length);
+    expect(fakeAws.callsOf("dynamodb", "Scan")).toEqual([]);
+    expect(fakeAws.callsOf("unknown")).toEqual([]);
+  });
+
+  it("zone roll-up: queries the hour's partition of the aggregates table", async () => {
+    const hour = previousHour(Date.now());
+
+    const { result } = await invokeBundle(bundle("zone-rollup"), { hour }, fakeAws);
+
+    expect(result).toMatchObject({ hours: [], rowsWritten: 0, latest: null });
+    const [query] = fakeAws
+      .callsOf("dynamodb", "Query")
+      .map((call) => JSON.parse(call.body) as Record<string, unknown>);
+    expect(query).toMatchObject({
+      TableName: bundle("zone-rollup").environment.HOURLY_AGGREGATES_TABLE,
+      ExpressionAttributeValues: { ":partition": { S: `sensor_hour#${new Date(hour).toISOString()}` } },
+    });
+    expect(fakeAws.callsOf("unknown")).toEqual([]);
+  });
+});

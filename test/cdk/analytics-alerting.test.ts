@@ -158,7 +158,9 @@ describe("the zone roll-up", () => {
     const actions = actionsOf(analytics.zoneRollupFunction);
     expect(actions).not.toContain("sns:Publish");
     expect(actions).not.toContain("iot:UpdateThingShadow");
-    expect(JSON.stringify(grants(analytics.zoneRollupFunction))).not.toContain(logicalIdOf(timestream.measurementsTable));
+    expect(JSON.stringify(grants(analytics.zoneRollupFunction))).not.toContain(
+      logicalIdOf(timestream.measurementsTable),
+    );
   });
 
   it("gets an environment its own config reader accepts", () => {

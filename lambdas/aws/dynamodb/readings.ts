@@ -18,7 +18,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import pRetry, { AbortError } from "p-retry";
+import pRetry from "p-retry";
 import type { EnrichedReading } from "../../core/reading.js";
 import type { ReadingStore, StoreRejection, StoreWriteResult } from "../../ports.js";
 import { differingValues, type Item, readingItem } from "./items.js";
@@ -65,8 +65,13 @@ class HeldBack extends Error {
 export function createDynamoDbReadingStore(options: DynamoDbReadingStoreOptions): ReadingStore {
   const { client, table, retentionMs } = options;
 
-  /** One transaction: the readings it settled, and those to try again. */
-  async function transact(batch: readonly Pending[]): Promise<{ settled: Map<number, Settled>; again: Pending[] }> {
+  /**
+   * One transaction: the readings it settled, those it cancelled only because of another's outcome
+   * (to try again at once, without that other), and those held back for a passing reason.
+   */
+  async function transact(
+    batch: readonly Pending[],
+  ): Promise<{ settled: Map<number, Settled>; cancelled: Pending[]; heldBack: Pending[] }> {
     const settled = new Map<number, Settled>();
     try {
       await client.send(
@@ -82,28 +87,30 @@ export function createDynamoDbReadingStore(options: DynamoDbReadingStoreOptions)
         }),
       );
       for (const { index } of batch) settled.set(index, { stored: true });
-      return { settled, again: [] };
+      return { settled, cancelled: [], heldBack: [] };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons: readonly CancellationReason[] = error.CancellationReasons ?? [];
       // Without a reason per item nothing can be told apart: the caller retries the whole call.
       if (reasons.length !== batch.length) throw error;
-      const again: Pending[] = [];
+      const cancelled: Pending[] = [];
+      const heldBack: Pending[] = [];
       for (const [position, pending] of batch.entries()) {
-        const reason = reasons[position];
-        const outcome = settle(pending, reason);
-        if (outcome === undefined) again.push(pending);
-        else settled.set(pending.index, outcome);
+        const code = reasons[position]?.Code ?? "None";
+        if (code === "None") cancelled.push(pending);
+        else if (TRANSIENT_REASONS.has(code)) heldBack.push(pending);
+        else settled.set(pending.index, settle(pending, reasons[position]));
       }
-      return { settled, again };
+      // A cancellation that names no culprit: nothing to leave out, so wait as for a passing one.
+      if (cancelled.length === batch.length) return { settled, cancelled: [], heldBack: cancelled };
+      return { settled, cancelled, heldBack };
     }
   }
 
-  /** The outcome of one put of a cancelled transaction; undefined: not decided, try it again. */
-  function settle(pending: Pending, reason: CancellationReason | undefined): Settled | undefined {
-    const code = reason?.Code ?? "None";
-    if (code === "ConditionalCheckFailed") {
-      const differing = reason?.Item === undefined ? [] : differingValues(reason.Item, pending.item);
+  /** The outcome of a put whose transaction was cancelled by its own condition or a refusal. */
+  function settle(pending: Pending, reason: CancellationReason | undefined): Settled {
+    if (reason?.Code === "ConditionalCheckFailed") {
+      const differing = reason.Item === undefined ? [] : differingValues(reason.Item, pending.item);
       if (differing.length === 0) return { stored: true };
       return {
         index: pending.index,
@@ -111,29 +118,29 @@ export function createDynamoDbReadingStore(options: DynamoDbReadingStoreOptions)
         reason: `a reading of this sensor and time is already stored with other values, kept as they are: ${differing.join(", ")}`,
       };
     }
-    if (code === "None" || TRANSIENT_REASONS.has(code)) return undefined;
-    return { index: pending.index, code: "store_rejected", reason: `${code}: ${reason?.Message ?? "refused"}` };
+    return { index: pending.index, code: "store_rejected", reason: `${reason?.Code}: ${reason?.Message ?? "refused"}` };
   }
 
   /**
-   * One round: a transaction of readings whose keys are distinct (DynamoDB refuses two actions on
-   * one item), tried again while some of them only waited on others or on a transient reason.
+   * One round: transactions of readings whose keys are distinct (DynamoDB refuses two actions on
+   * one item) until each is settled, the ones held back for a passing reason tried again with
+   * backoff; those still held back after the last try are returned unwritten.
    */
   async function round(batch: readonly Pending[]): Promise<{ settled: Map<number, Settled>; unwritten: Pending[] }> {
     const settled = new Map<number, Settled>();
-    let pending = [...batch];
+    let toTry = [...batch];
     try {
       await pRetry(
         async () => {
-          // Items cancelled only because of another's outcome are tried again at once.
-          for (let pass = 0; pass <= batch.length && pending.length > 0; pass += 1) {
-            const { settled: now, again } = await transact(pending);
-            for (const [index, outcome] of now) settled.set(index, outcome);
-            const progressed = again.length < pending.length;
-            pending = again;
-            if (!progressed) break;
+          const heldBack: Pending[] = [];
+          while (toTry.length > 0) {
+            const outcome = await transact(toTry);
+            for (const [index, result] of outcome.settled) settled.set(index, result);
+            heldBack.push(...outcome.heldBack);
+            toTry = outcome.cancelled;
           }
-          if (pending.length > 0) throw new HeldBack(pending);
+          toTry = heldBack;
+          if (heldBack.length > 0) throw new HeldBack(heldBack);
         },
         {
           retries: (options.attempts ?? 4) - 1,
@@ -144,9 +151,9 @@ export function createDynamoDbReadingStore(options: DynamoDbReadingStoreOptions)
         },
       );
     } catch (error) {
-      if (!(error instanceof HeldBack)) throw error instanceof AbortError ? error.cause : error;
+      if (!(error instanceof HeldBack)) throw error;
     }
-    return { settled, unwritten: pending };
+    return { settled, unwritten: toTry };
   }
 
   return {
