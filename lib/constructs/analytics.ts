@@ -6,7 +6,6 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { FUNCTION_ENTRIES } from "../../lambdas/bindings/entries.js";
-import { ENV } from "../../lambdas/bindings/environment.js";
 import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import { ANALYTICS_DEFAULTS } from "./analytics-defaults.js";

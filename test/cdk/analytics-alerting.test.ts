@@ -10,6 +10,7 @@ import {
   DENY_PLAIN_HTTP,
   grantsOf,
   logicalIdOf,
+  resolvedEnvironment,
   resourcesOfType,
   STAGES,
   synthStage,
@@ -134,7 +135,7 @@ describe("the hourly roll-up", () => {
   });
 
   it("gets an environment its own config reader accepts", () => {
-    const config = readHourlyRollupConfig(resolvedEnvironment(analytics.hourlyRollupFunction));
+    const config = readHourlyRollupConfig(resolvedEnvironment(template, analytics.hourlyRollupFunction));
     expect(config.store).toEqual({ kind: "timestream", database: "kaikai_dev" });
     expect(config.measurementsTable).toBe(TABLES.measurements);
     expect(config.hourlyAggregatesTable).toBe(TABLES.hourlyAggregates);
@@ -164,7 +165,7 @@ describe("the zone roll-up", () => {
   });
 
   it("gets an environment its own config reader accepts", () => {
-    const config = readZoneRollupConfig(resolvedEnvironment(analytics.zoneRollupFunction));
+    const config = readZoneRollupConfig(resolvedEnvironment(template, analytics.zoneRollupFunction));
     expect(config.hourlyAggregatesTable).toBe(TABLES.hourlyAggregates);
     expect(config.zoneAggregatesTable).toBe(TABLES.zoneAggregates);
   });
@@ -192,21 +193,6 @@ describe("the alerts topic", () => {
 });
 
 /** A function's environment with CloudFormation references replaced by placeholders, as Lambda would see values. */
-function resolvedEnvironment(fn: KaikaiFunction): NodeJS.ProcessEnv {
-  const resource = template.toJSON().Resources[logicalIdOf(fn.lambda)] as {
-    Properties: { Environment: { Variables: Record<string, unknown> } };
-  };
-  const variables = resource.Properties.Environment.Variables;
-  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, standIn(key, value)]));
-}
-
-/** A deploy-time value with its literal parts kept, e.g. `https://resolved-IOT_DATA_ENDPOINT`. */
-function standIn(key: string, value: unknown): string {
-  if (typeof value === "string") return value;
-  const join = (value as { "Fn::Join"?: [string, unknown[]] })["Fn::Join"];
-  return join === undefined ? `resolved-${key}` : join[1].map((part) => standIn(key, part)).join(join[0]);
-}
-
 it("names every variable the functions receive from lambdas/bindings/environment.ts or Powertools", () => {
   const known = new Set<string>([
     ...Object.values(ENV),
@@ -216,6 +202,6 @@ it("names every variable the functions receive from lambdas/bindings/environment
     "POWERTOOLS_LOG_LEVEL",
   ]);
   for (const fn of stack.functions) {
-    expect(Object.keys(resolvedEnvironment(fn)).filter((key) => !known.has(key))).toEqual([]);
+    expect(Object.keys(resolvedEnvironment(template, fn)).filter((key) => !known.has(key))).toEqual([]);
   }
 });

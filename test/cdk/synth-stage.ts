@@ -10,6 +10,7 @@ import {
   type StageConfig,
   type StageName,
 } from "../../lib/config/stages.js";
+import type { KaikaiFunction } from "../../lib/constructs/kaikai-function.js";
 import type { DynamoDbTables, TimestreamTables } from "../../lib/constructs/store-tables.js";
 import { KaikaiStack } from "../../lib/kaikai-stack.js";
 
@@ -123,4 +124,20 @@ export function grantsOf(template: Template, role: IConstruct): Grant[] {
         .flat()
         .flatMap((action) => [statement.Resource].flat().map((resource) => ({ action, resource }))),
     );
+}
+
+/** A function's environment as the template sets it, deploy-time values stood in by their names. */
+export function resolvedEnvironment(template: Template, fn: KaikaiFunction): NodeJS.ProcessEnv {
+  const resource = template.toJSON().Resources[logicalIdOf(fn.lambda)] as {
+    Properties: { Environment: { Variables: Record<string, unknown> } };
+  };
+  const variables = resource.Properties.Environment.Variables;
+  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, standIn(key, value)]));
+}
+
+/** A deploy-time value with its literal parts kept, e.g. `https://resolved-IOT_DATA_ENDPOINT`. */
+function standIn(key: string, value: unknown): string {
+  if (typeof value === "string") return value;
+  const join = (value as { "Fn::Join"?: [string, unknown[]] })["Fn::Join"];
+  return join === undefined ? `resolved-${key}` : join[1].map((part) => standIn(key, part)).join(join[0]);
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateThingCommand, IoTClient, ResourceAlreadyExistsException } from "@aws-sdk/client-iot";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
@@ -16,14 +16,23 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { CreateDatabaseCommand, CreateTableCommand } from "@aws-sdk/client-timestream-write";
-import { vi } from "vitest";
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand as CreateTimestreamTableCommand,
+} from "@aws-sdk/client-timestream-write";
+import { createDynamoDbClient } from "../../lambdas/aws/dynamodb/client.js";
 import { createS3Quarantine } from "../../lambdas/aws/s3-quarantine.js";
 import { makeSqsIngestHandler } from "../../lambdas/aws/sqs-batch.js";
 import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream/store.js";
 import { SEVERITIES, type Severity } from "../../lambdas/core/alerts.js";
 import { DAY_MS } from "../../lambdas/core/time.js";
-import type { Clock, StoredReadingsListener } from "../../lambdas/ports.js";
+import {
+  type Clock,
+  type HandlerMetrics,
+  noMetrics,
+  type ReadingStore,
+  type StoredReadingsListener,
+} from "../../lambdas/ports.js";
 import { makeIngest } from "../../lambdas/use-cases/ingest.js";
 import { REGISTRY } from "../../lib/config/sensors.js";
 
@@ -57,7 +66,7 @@ export async function createMeasurementsTable(): Promise<{ database: string; tab
   const table = "measurements";
   await client.send(new CreateDatabaseCommand({ DatabaseName: database }));
   await client.send(
-    new CreateTableCommand({
+    new CreateTimestreamTableCommand({
       DatabaseName: database,
       TableName: table,
       RetentionProperties: {
@@ -161,13 +170,36 @@ export async function createThing(thingName: string): Promise<void> {
   }
 }
 
-/** Powertools that prints nothing: the tier asserts on what reaches the emulator, not on logs or EMF. */
-export function quietObservability(): { readonly logger: Logger; readonly metrics: Metrics } {
-  vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
-  return {
-    logger: new Logger({ serviceName: "emulator-tier", logLevel: "SILENT" }),
-    metrics: new Metrics({ namespace: "KaikaiEmulatorTier", serviceName: "emulator-tier" }),
-  };
+/** A logger that prints nothing and no metrics: the tier asserts on what reaches the emulator, not on logs or EMF. */
+export function quietObservability(): { readonly logger: Logger; readonly metrics: HandlerMetrics } {
+  return { logger: new Logger({ serviceName: "emulator-tier", logLevel: "SILENT" }), metrics: noMetrics };
+}
+
+export const dynamoDbClient = (): DynamoDBClient => createDynamoDbClient({ endpoint: emulatorEndpoint() });
+
+/** The DynamoDB store's two tables, keyed as the stack keys them (lib/constructs/store-tables.ts). */
+export async function createDynamoDbTables(): Promise<{ readings: string; aggregates: string }> {
+  const client = dynamoDbClient();
+  const readings = uniqueName("kaikai-readings");
+  const aggregates = uniqueName("kaikai-aggregates");
+  const table = (TableName: string, [hash, hashType]: [string, "S" | "N"], [range, rangeType]: [string, "S" | "N"]) =>
+    client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: hash, AttributeType: hashType },
+          { AttributeName: range, AttributeType: rangeType },
+        ],
+        KeySchema: [
+          { AttributeName: hash, KeyType: "HASH" },
+          { AttributeName: range, KeyType: "RANGE" },
+        ],
+      }),
+    );
+  await table(readings, ["sensor_id", "S"], ["timestamp", "N"]);
+  await table(aggregates, ["pk", "S"], ["sk", "S"]);
+  return { readings, aggregates };
 }
 
 /** The ingest handler on the AWS adapters, wired as its Lambda entry wires them, on the emulator's resources. */
@@ -178,12 +210,14 @@ export function emulatorIngestHandler(options: {
   readonly clock: Clock;
   readonly listener?: StoredReadingsListener;
   readonly logger: Logger;
-  readonly metrics: Metrics;
+  readonly metrics: HandlerMetrics;
+  /** A store other than the Timestream table named by `database` and `table`. */
+  readonly store?: ReadingStore;
 }) {
   const { database, table, bucket, clock, logger, metrics } = options;
   const ingest = makeIngest({
     registry: REGISTRY,
-    store: createTimestreamStore({ client: createTimestreamWriteClient(), database, table }),
+    store: options.store ?? createTimestreamStore({ client: createTimestreamWriteClient(), database, table }),
     quarantine: createS3Quarantine({ client: async () => s3Client(), bucket, clock }),
     clock,
     maxReadingAgeMs: MAGNETIC_RETENTION_DAYS * DAY_MS,

@@ -90,7 +90,7 @@ describe("hourly roll-up against the emulator", () => {
     criticalQueue = topic.queueUrls.critical;
 
     const store = createTimestreamStore({ client: writeClient, database, table });
-    expect(await store.write(readings)).toEqual([]);
+    expect(await store.write(readings)).toEqual({ rejected: [], unwritten: [] });
     const range = { from: HOUR, to: HOUR + HOUR_MS };
     if (await isMoto())
       await queueQueryPages(renderSql(HOURLY_BINS_SQL, { database, table }, range), binsPages(readings));
