@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { FUNCTION_ENTRIES } from "../lambdas/bindings/entries.js";
 import { type BuiltBundle, type BundleSpec, buildBundles } from "./lib/bundles.js";
 import { measureIngestMemory } from "./lib/ingest-memory.js";
-import { lambdaEnvironment } from "./lib/lambda-env.js";
+import { BENCH_BUNDLED_CONFIG, lambdaEnvironment } from "./lib/lambda-env.js";
 import { type Figure, formatKb, formatMb, formatMs, formatRatio, progress } from "./lib/report.js";
 import { median, runSection } from "./lib/section.js";
 
@@ -21,8 +21,8 @@ const PROBE = new URL("./probes/load-bundle.mjs", import.meta.url).pathname;
 
 const HELLO: BundleSpec = { label: "hello-world", entry: "bench/fixtures/hello.lambda.ts" };
 const FUNCTIONS: BundleSpec[] = [
-  { label: "ingest", entry: FUNCTION_ENTRIES.ingest },
-  { label: "hourly-rollup", entry: FUNCTION_ENTRIES.hourlyRollup },
+  { label: "ingest", entry: FUNCTION_ENTRIES.ingest, bundledConfig: BENCH_BUNDLED_CONFIG },
+  { label: "hourly-rollup", entry: FUNCTION_ENTRIES.hourlyRollup, bundledConfig: BENCH_BUNDLED_CONFIG },
   { label: "zone-rollup", entry: FUNCTION_ENTRIES.zoneRollup },
 ];
 const PARTS: BundleSpec[] = [

@@ -3,7 +3,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { ENV } from "../lambdas/bindings/environment.js";
 import { ALERT_SHADOW_NAME } from "../lambdas/bindings/resources.js";
-import { type Sensor, sensorListSchema } from "../lambdas/core/sensor.js";
+import { parseSensors, registryEntryOf, type Sensor } from "../lambdas/core/sensor.js";
 import { alertTopic } from "../lambdas/core/topics.js";
 import { STAGES_CONTEXT_KEY, type StageConfig, type StageName } from "./config/stages.js";
 import { Alerting } from "./constructs/alerting.js";
@@ -46,7 +46,7 @@ export class KaikaiStack extends Stack {
     super(scope, id, props);
     this.stage = props.stage;
     this.config = props.config;
-    this.sensors = parseSensors(props.sensors);
+    this.sensors = parseSensorsAgain(props.sensors);
     const { config, stage } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const functionDefaults = {
@@ -68,10 +68,15 @@ export class KaikaiStack extends Stack {
       alertEmails: config.alertEmails,
       keyRemovalPolicy: removalPolicy,
     });
-    this.fleet = new Fleet(this, "Fleet", { stage, sensors: this.sensors });
+    this.fleet = new Fleet(this, "Fleet", { stage });
 
+    // Readings are enriched from the registry and checked against the alert rules as they are
+    // stored (ingest, `reading` rules) and once rolled up (hourly roll-up, `hourly` rules); both
+    // are bundled into those two functions' code. The zone roll-up reads the hourly table only.
+    const bundledConfig = { registry: this.sensors.map(registryEntryOf), alertRules: config.alertRules };
     this.ingestion = new Ingestion(this, "Ingestion", {
       functionDefaults,
+      bundledConfig,
       encryptionKey: this.storage.key,
       quarantineBucket: this.storage.quarantineBucket,
     });
@@ -81,6 +86,7 @@ export class KaikaiStack extends Stack {
 
     this.analytics = new Analytics(this, "Analytics", {
       functionDefaults,
+      hourlyRollupConfig: bundledConfig,
       store: this.storage.tables,
       encryptionKey: this.storage.key,
     });
@@ -90,28 +96,24 @@ export class KaikaiStack extends Stack {
       this.analytics.hourlyRollupFunction,
       this.analytics.zoneRollupFunction,
     ];
-    // Readings are enriched from the registry and checked against the alert rules as they are
-    // stored (ingest, `reading` rules) and once rolled up (hourly roll-up, `hourly` rules). The
-    // zone roll-up reads the hourly table only: it gets neither.
-    const sensorRegistry = JSON.stringify(this.sensors);
-    const alertRules = JSON.stringify(config.alertRules);
-    const alertTopics = this.fleet.thingNames.map(alertTopic);
     this.iotDataEndpoint = new IotDataEndpoint(this, "IotDataEndpoint", {
       logRetention: functionDefaults.logRetention,
       logRemovalPolicy: removalPolicy,
     });
     for (const fn of this.functions) fn.bindIotDataEndpoint(this.iotDataEndpoint);
     for (const fn of [this.ingestion.ingestFunction, this.analytics.hourlyRollupFunction]) {
-      fn.setEnvironment(ENV.sensorRegistry, sensorRegistry)
-        .setEnvironment(ENV.alertRules, alertRules)
-        .bindTopic(ENV.alertsTopicArn, this.alerting.alertsTopic)
-        .allowIotPublish(alertTopics)
-        .allowNamedShadow(this.fleet.thingNames, ALERT_SHADOW_NAME);
+      fn.bindTopic(ENV.alertsTopicArn, this.alerting.alertsTopic)
+        .allowIotPublishUnder(
+          alertTopic(""),
+          "Alert notices go on kaikai/alerts/{sensorId} for whichever sensor they are about, and on no other topic.",
+        )
+        .allowNamedShadowOfEveryThing(ALERT_SHADOW_NAME);
     }
 
     // What an operator needs after a deploy: the policy to attach to sensor certificates, and where
     // alerts, rejects and data go.
     new CfnOutput(this, "SensorPolicyName", { value: this.fleet.sensorPolicy.ref });
+    new CfnOutput(this, "SensorThingGroupName", { value: this.fleet.thingGroup.ref });
     new CfnOutput(this, "AlertsTopicArn", { value: this.alerting.alertsTopic.topicArn });
     new CfnOutput(this, "QuarantineBucketName", { value: this.storage.quarantineBucket.bucketName });
     const { tables } = this.storage;
@@ -137,13 +139,9 @@ export class KaikaiStack extends Stack {
   }
 }
 
-function parseSensors(sensors: readonly Sensor[]): readonly Sensor[] {
-  const result = sensorListSchema.safeParse(sensors);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => `sensors.${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`invalid sensor registry (lib/config/sensors.ts):\n${issues.join("\n")}`);
-  }
-  return result.data;
+/** The registry checked again as sensors.json is at load, so that a bad list fails the synth with the entry named. */
+function parseSensorsAgain(sensors: readonly Sensor[]): readonly Sensor[] {
+  return parseSensors(sensors.map(registryEntryOf), { today: new Date().toISOString().slice(0, 10) });
 }
 
 const RETENTION_DAYS: readonly RetentionDays[] = Object.values(RetentionDays).filter(

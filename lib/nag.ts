@@ -18,6 +18,25 @@ export function arnWildcardFinding(resource: IConstruct, suffix: string): string
   return `Resource::<${Stack.of(resource).getLogicalId(cfnResource)}.Arn>${suffix}`;
 }
 
+/** A CloudFormation value as cdk-nag writes it in a finding: Refs as `<Name>`, GetAtts as `<Name.Attr>`. */
+function flatten(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null) {
+    if ("Fn::Join" in value && Array.isArray(value["Fn::Join"])) {
+      const [delimiter, parts] = value["Fn::Join"] as [string, unknown[]];
+      return parts.map(flatten).join(delimiter);
+    }
+    if ("Ref" in value) return `<${String(value.Ref)}>`;
+    if ("Fn::GetAtt" in value && Array.isArray(value["Fn::GetAtt"])) return `<${value["Fn::GetAtt"].join(".")}>`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The finding cdk-nag reports for a resource ARN with a wildcard, e.g. `arn:<AWS::Partition>:iot:...:topic/kaikai/alerts/*`. */
+export function wildcardArnFinding(scope: IConstruct, arn: string): string {
+  return `Resource::${flatten(Stack.of(scope).resolve(arn))}`;
+}
+
 const TIMESTREAM_MAINTENANCE_CHECK = "W3697";
 
 /**

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { App, CfnElement, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { KaikaiFunction } from "../../lib/constructs/kaikai-function.js";
 import { ESM_REQUIRE_BANNER } from "../../lib/constructs/kaikai-function-defaults.js";
 
@@ -14,6 +15,8 @@ export interface BundleSpec {
   readonly label: string;
   /** Entry file relative to the repository root. */
   readonly entry: string;
+  /** What the stack would bundle into it (the registry, the alert rules). */
+  readonly bundledConfig?: BundledConfig;
 }
 
 export interface BuiltBundle extends BundleSpec {
@@ -39,9 +42,10 @@ export function buildBundles(specs: readonly BundleSpec[], outdir: string): Buil
   const app = new App({ outdir, context: { "aws:cdk:enable-asset-metadata": true } });
   const stack = new Stack(app, STACK);
   const logicalIds = new Map<string, string>();
-  for (const { label, entry } of specs) {
+  for (const { label, entry, bundledConfig } of specs) {
     const built = new KaikaiFunction(stack, label, {
       entry,
+      ...(bundledConfig === undefined ? {} : { bundledConfig }),
       label,
       purpose: `benchmark of ${label}`,
       stage: "bench",

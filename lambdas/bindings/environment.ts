@@ -1,15 +1,12 @@
 /**
- * The environment variables the stack sets and the entries read: names and ARNs only, so that
- * neither side hand-types the other's strings.
+ * The environment variables the stack sets and the entries read: names and ARNs only (the
+ * registry and the alert rules are bundled, lambdas/bindings/bundled-config.ts), so that neither
+ * side hand-types the other's strings.
  */
 export const ENV = {
   stage: "STAGE",
   /** `timestream` (when unset) or `dynamodb` (lambdas/bindings/stores.ts). */
   store: "STORE",
-  /** JSON array of sensors (lambdas/core/sensor.ts). */
-  sensorRegistry: "SENSOR_REGISTRY",
-  /** JSON array of alert rules (lambdas/core/alerts.ts). */
-  alertRules: "ALERT_RULES",
   timestreamDatabase: "TIMESTREAM_DATABASE",
   /** The readings: a Timestream table of TIMESTREAM_DATABASE, or a DynamoDB table. */
   measurementsTable: "MEASUREMENTS_TABLE",

@@ -13,3 +13,9 @@ export const QUARANTINE_PREFIX = "quarantine/";
 
 /** Named device shadow that holds a sensor's alert state. */
 export const ALERT_SHADOW_NAME = "alert-state";
+
+/** The IoT policy every sensor certificate gets: connect as its own thing, publish its own telemetry. */
+export const sensorPolicyName = (stage: string): string => `kaikai-${stage}-sensor`;
+
+/** The thing group of a stage's sensors, which the stack owns and `kaikai fleet` fills. */
+export const sensorThingGroupName = (stage: string): string => `kaikai-${stage}-sensors`;

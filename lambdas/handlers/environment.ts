@@ -14,15 +14,6 @@ export function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: NodeJS
   return parsed.data;
 }
 
-/** A variable that holds JSON, parsed and checked; the error names the variable. */
-export function parseJsonVariable<T>(name: string, json: string, parse: (value: unknown) => T): T {
-  try {
-    return parse(JSON.parse(json));
-  } catch (error) {
-    throw new Error(`${name} is not valid: ${String(error)}`);
-  }
-}
-
 export const requiredText = z.string().check(z.minLength(1));
 
 /**
@@ -74,33 +65,50 @@ export function parseStoreEnvironment<T extends z.ZodMiniObject>(
   };
 }
 
-export const parseRegistryVariable = (json: string): SensorRegistry =>
-  parseJsonVariable(ENV.sensorRegistry, json, parseRegistry);
+/** What a function was bundled with, checked: its registry and the stage's alert rules, when it has them. */
+export interface BundledData {
+  readonly registry?: SensorRegistry;
+  readonly alertRules?: readonly AlertRule[];
+}
+
+const bundledConfigSchema = z.object({
+  registry: z.optional(z.array(z.unknown())),
+  alertRules: z.optional(z.unknown()),
+});
+
+/**
+ * The function's bundled data (lambdas/bindings/bundled-config.ts), `text` being its JSON; the
+ * registry is checked as at synth, against `today`.
+ */
+export function readBundledData(text: string | undefined, today: string): BundledData {
+  if (text === undefined) return {};
+  const parsed = bundledConfigSchema.safeParse(JSON.parse(text), z.inEnglish);
+  if (!parsed.success) throw new Error(`the bundled configuration is invalid:\n${z.prettifyError(parsed.error)}`);
+  const { registry, alertRules } = parsed.data;
+  return {
+    ...(registry === undefined ? {} : { registry: parseRegistry(registry, { today }) }),
+    ...(alertRules === undefined ? {} : { alertRules: alertRulesSchema.parse(alertRules, z.inEnglish) }),
+  };
+}
+
+/** The registry the function was bundled with; a function that enriches readings cannot start without it. */
+export function requireRegistry(data: BundledData, what: string): SensorRegistry {
+  if (data.registry === undefined) throw new Error(`${what} was bundled without the sensor registry`);
+  return data.registry;
+}
 
 export interface AlertConfig {
   readonly rules: readonly AlertRule[];
   readonly topicArn: string;
 }
 
-/** ALERT_RULES (JSON array of rules) and ALERTS_TOPIC_ARN. */
-export function readAlertConfig(env: NodeJS.ProcessEnv): AlertConfig {
-  const vars = parseEnvironment(
-    z.object({ [ENV.alertRules]: requiredText, [ENV.alertsTopicArn]: requiredText }),
-    env,
-    "alerting",
-  );
-  return {
-    rules: parseJsonVariable(ENV.alertRules, vars[ENV.alertRules], (value) =>
-      alertRulesSchema.parse(value, z.inEnglish),
-    ),
-    topicArn: vars[ENV.alertsTopicArn],
-  };
+/** The bundled alert rules and ALERTS_TOPIC_ARN; the topic is required once there are rules. */
+export function readAlertConfig(env: NodeJS.ProcessEnv, rules: readonly AlertRule[]): AlertConfig {
+  const vars = parseEnvironment(z.object({ [ENV.alertsTopicArn]: requiredText }), env, "alerting");
+  return { rules, topicArn: vars[ENV.alertsTopicArn] };
 }
 
-/**
- * Alerting of the ingest function: none when ALERT_RULES is unset (a stage without per-reading
- * rules); otherwise both variables must be valid.
- */
-export function readOptionalAlertConfig(env: NodeJS.ProcessEnv): AlertConfig | undefined {
-  return env[ENV.alertRules] === undefined ? undefined : readAlertConfig(env);
+/** Alerting of the ingest function: none when it was bundled without alert rules. */
+export function readOptionalAlertConfig(env: NodeJS.ProcessEnv, data: BundledData): AlertConfig | undefined {
+  return data.alertRules === undefined ? undefined : readAlertConfig(env, data.alertRules);
 }

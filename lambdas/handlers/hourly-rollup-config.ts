@@ -4,16 +4,16 @@ import type { SensorRegistry } from "../core/sensor.js";
 import * as z from "../core/zod.js";
 import {
   type AlertConfig,
+  type BundledData,
   functionEnvSchema,
-  parseRegistryVariable,
   parseStoreEnvironment,
   readAlertConfig,
   requiredText,
+  requireRegistry,
   type StoreTarget,
 } from "./environment.js";
 
 const hourlyRollupEnvSchema = z.extend(functionEnvSchema, {
-  [ENV.sensorRegistry]: requiredText,
   [ENV.measurementsTable]: requiredText,
   /** Timestream's hourly_aggregates table, or DynamoDB's aggregates table. */
   [ENV.hourlyAggregatesTable]: requiredText,
@@ -29,15 +29,16 @@ export interface HourlyRollupConfig {
   readonly iotDataEndpoint?: string;
 }
 
-export function readHourlyRollupConfig(env: NodeJS.ProcessEnv): HourlyRollupConfig {
+/** The environment (names and ARNs) and what the function was bundled with (the registry, the alert rules). */
+export function readHourlyRollupConfig(env: NodeJS.ProcessEnv, bundled: BundledData): HourlyRollupConfig {
   const { vars, store } = parseStoreEnvironment(hourlyRollupEnvSchema, env, "hourly roll-up");
   return {
     stage: vars[ENV.stage],
-    registry: parseRegistryVariable(vars[ENV.sensorRegistry]),
+    registry: requireRegistry(bundled, "the hourly roll-up"),
     store,
     measurementsTable: vars[ENV.measurementsTable],
     hourlyAggregatesTable: vars[ENV.hourlyAggregatesTable],
-    alerts: readAlertConfig(env),
+    alerts: readAlertConfig(env, bundled.alertRules ?? []),
     ...(vars[ENV.iotDataEndpoint] === undefined ? {} : { iotDataEndpoint: vars[ENV.iotDataEndpoint] }),
   };
 }

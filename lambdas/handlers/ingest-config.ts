@@ -5,16 +5,16 @@ import { DAY_MS } from "../core/time.js";
 import * as z from "../core/zod.js";
 import {
   type AlertConfig,
+  type BundledData,
   functionEnvSchema,
-  parseRegistryVariable,
   parseStoreEnvironment,
   readOptionalAlertConfig,
   requiredText,
+  requireRegistry,
   type StoreTarget,
 } from "./environment.js";
 
 const ingestEnvSchema = z.extend(functionEnvSchema, {
-  [ENV.sensorRegistry]: requiredText,
   [ENV.measurementsTable]: requiredText,
   [ENV.quarantineBucket]: requiredText,
   [ENV.maxReadingAgeDays]: z.pipe(z.coerce.number(), z.int().check(z.positive())),
@@ -35,12 +35,13 @@ export interface IngestConfig {
   readonly alerts?: AlertConfig;
 }
 
-export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
+/** The environment (names and ARNs) and what the function was bundled with (the registry, the alert rules). */
+export function readIngestConfig(env: NodeJS.ProcessEnv, bundled: BundledData): IngestConfig {
   const { vars, store } = parseStoreEnvironment(ingestEnvSchema, env, "ingest function");
-  const alerts = readOptionalAlertConfig(env);
+  const alerts = readOptionalAlertConfig(env, bundled);
   return {
     stage: vars[ENV.stage],
-    registry: parseRegistryVariable(vars[ENV.sensorRegistry]),
+    registry: requireRegistry(bundled, "the ingest function"),
     store,
     table: vars[ENV.measurementsTable],
     quarantineBucket: vars[ENV.quarantineBucket],

@@ -1,60 +1,20 @@
-import { parseRegistry, type Sensor, type SensorRegistry, sensorListSchema } from "../../lambdas/core/sensor.js";
+import { readFileSync } from "node:fs";
+import { parseSensors, registryOf, type Sensor, type SensorRegistry } from "../../lambdas/core/sensor.js";
 
 /**
- * The fleet: the one list of sensors. IoT things and their policy, the Lambda enrichment, the
- * local `sensors` table and the simulator all read it from here.
+ * The fleet: the one list of sensors, sensors.json beside this file. IoT things, the Lambda
+ * enrichment (bundled into the functions), the local `sensors` table, the simulator and the tests
+ * all read it from here; a bad entry stops whatever loads it, with the entry and the field named.
  */
-export const SENSORS: readonly Sensor[] = sensorListSchema.parse([
-  {
-    sensorId: "SENS001",
-    locationName: "Dakar - Plateau",
-    zone: "Urban",
-    city: "Dakar",
-    latitude: 14.6937,
-    longitude: -17.4441,
-    installationDate: "2024-01-15",
-    reportingIntervalSeconds: 60,
-  },
-  {
-    sensorId: "SENS002",
-    locationName: "Dakar - Almadies",
-    zone: "Residential",
-    city: "Dakar",
-    latitude: 14.7481,
-    longitude: -17.4738,
-    installationDate: "2024-02-01",
-    reportingIntervalSeconds: 60,
-  },
-  {
-    sensorId: "SENS003",
-    locationName: "Saint-Louis - Centre Ville",
-    zone: "Urban",
-    city: "Saint-Louis",
-    latitude: 16.0267,
-    longitude: -16.4969,
-    installationDate: "2024-02-15",
-    reportingIntervalSeconds: 60,
-  },
-  {
-    sensorId: "SENS004",
-    locationName: "Dakar - Médina",
-    zone: "Commercial",
-    city: "Dakar",
-    latitude: 14.6953,
-    longitude: -17.4439,
-    installationDate: "2024-03-01",
-    reportingIntervalSeconds: 60,
-  },
-  {
-    sensorId: "SENS005",
-    locationName: "Dakar - HLM Grand Yoff",
-    zone: "Residential",
-    city: "Dakar",
-    latitude: 14.75,
-    longitude: -17.46,
-    installationDate: "2024-03-15",
-    reportingIntervalSeconds: 60,
-  },
-]);
+export const SENSORS_JSON = new URL("./sensors.json", import.meta.url);
 
-export const REGISTRY: SensorRegistry = parseRegistry(SENSORS);
+export const today = (): string => new Date().toISOString().slice(0, 10);
+
+/** The registry of a sensors.json file, checked. */
+export function loadSensors(path: URL | string = SENSORS_JSON): readonly Sensor[] {
+  return parseSensors(JSON.parse(readFileSync(path, "utf8")), { today: today() });
+}
+
+export const SENSORS: readonly Sensor[] = loadSensors();
+
+export const REGISTRY: SensorRegistry = registryOf(SENSORS);

@@ -5,6 +5,7 @@ import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { FUNCTION_ENTRIES } from "../../lambdas/bindings/entries.js";
 import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
@@ -17,6 +18,8 @@ export interface AnalyticsProps {
   readonly functionDefaults: Pick<KaikaiFunctionProps, "stage" | "logRetention" | "logRemovalPolicy">;
   /** The stage's store: the hourly roll-up reads its readings, both write and read its aggregates. */
   readonly store: StoreTables;
+  /** The registry and the alert rules, bundled into the hourly roll-up's code. */
+  readonly hourlyRollupConfig: BundledConfig;
   /** Key of the schedules' dead-letter queue. */
   readonly encryptionKey: IKey;
   /** @default ANALYTICS_DEFAULTS.hourlyRollupCron, `cron(5 * * * ? *)` UTC */
@@ -55,6 +58,7 @@ export class Analytics extends Construct {
 
     this.hourlyRollupFunction = new KaikaiFunction(this, "HourlyRollup", {
       ...functionProps,
+      bundledConfig: props.hourlyRollupConfig,
       entry: FUNCTION_ENTRIES.hourlyRollup,
       label: "hourly-rollup",
       purpose: "Rolls readings up per sensor and hour; raises hourly alerts",

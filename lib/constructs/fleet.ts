@@ -1,7 +1,7 @@
 import { Stack } from "aws-cdk-lib";
-import { CfnPolicy, CfnThing } from "aws-cdk-lib/aws-iot";
+import { CfnPolicy, CfnThingGroup } from "aws-cdk-lib/aws-iot";
 import { Construct } from "constructs";
-import type { Sensor } from "../../lambdas/core/sensor.js";
+import { sensorPolicyName, sensorThingGroupName } from "../../lambdas/bindings/resources.js";
 import { telemetryTopic } from "../../lambdas/core/topics.js";
 
 /** The IoT policy variable that a connected, certificate-attached thing resolves to. */
@@ -10,38 +10,30 @@ const THING_NAME_VARIABLE = "${iot:Connection.Thing.ThingName}";
 
 export interface FleetProps {
   readonly stage: string;
-  /** The registry: one thing per sensor, named by its sensor id. */
-  readonly sensors: readonly Sensor[];
 }
 
 /**
- * One IoT thing per registry sensor (named by its id, so its telemetry topic carries the id the
- * payload must match) and one policy, attached to every sensor certificate, that lets a thing
- * connect only with its own name as client id and publish only on its own telemetry topic.
+ * What the fleet shares, and only that: a thing group for the stage's sensors and one policy,
+ * attached to every sensor certificate, that lets a thing connect only with its own name as
+ * client id and publish only on its own telemetry topic. The things themselves (one per registry
+ * sensor, named by its id) are made by `kaikai fleet` against the account, not by the stack: a
+ * stack holds at most 500 resources, and a new sensor should not need a stack update.
  * Certificates are issued outside CloudFormation so that private keys never enter a template.
  */
 export class Fleet extends Construct {
-  public readonly things: ReadonlyMap<string, CfnThing>;
+  public readonly thingGroup: CfnThingGroup;
   public readonly sensorPolicy: CfnPolicy;
-  public readonly thingNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
-
-    const things = new Map<string, CfnThing>();
-    for (const sensor of props.sensors) {
-      const thing = new CfnThing(this, `Thing${sensor.sensorId}`, {
-        thingName: sensor.sensorId,
-        attributePayload: { attributes: thingAttributes(sensor) },
-      });
-      things.set(sensor.sensorId, thing);
-    }
-    this.things = things;
-    this.thingNames = props.sensors.map((sensor) => sensor.sensorId);
+    this.thingGroup = new CfnThingGroup(this, "SensorThingGroup", {
+      thingGroupName: sensorThingGroupName(props.stage),
+      thingGroupProperties: { thingGroupDescription: `Kaikai ${props.stage} air-quality sensors` },
+    });
 
     const stack = Stack.of(this);
     this.sensorPolicy = new CfnPolicy(this, "SensorPolicy", {
-      policyName: `kaikai-${props.stage}-sensor`,
+      policyName: sensorPolicyName(props.stage),
       policyDocument: {
         Version: "2012-10-17",
         Statement: [
@@ -64,24 +56,4 @@ export class Fleet extends Construct {
       },
     });
   }
-}
-
-/** Thing attribute values allow only `[a-zA-Z0-9_.,@/:#-]`: accents are folded, the rest becomes `_`. */
-function toThingAttributeValue(value: string): string {
-  return value
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .replace(/[^a-zA-Z0-9_.,@/:#-]/g, "_");
-}
-
-/**
- * CloudFormation cannot give a thing a type, and a thing without one holds at most three
- * attributes, so the registry's fields are packed into three searchable ones.
- */
-function thingAttributes(sensor: Sensor): Record<string, string> {
-  return {
-    zone: sensor.zone,
-    location: toThingAttributeValue(`${sensor.city}/${sensor.locationName}`),
-    site: `lat:${sensor.latitude},lon:${sensor.longitude},installed:${sensor.installationDate}`,
-  };
 }

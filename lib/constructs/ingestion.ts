@@ -6,6 +6,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { FUNCTION_ENTRIES } from "../../lambdas/bindings/entries.js";
 import { ENV } from "../../lambdas/bindings/environment.js";
 import { QUARANTINE_PREFIX } from "../../lambdas/bindings/resources.js";
@@ -21,6 +22,8 @@ export const RULE_ERRORS_PREFIX = "rule-errors/";
 export interface IngestionProps {
   /** Settings shared by every function of the stage (stage, log retention, removal policy). */
   readonly functionDefaults: Pick<KaikaiFunctionProps, "stage" | "logRetention" | "logRemovalPolicy">;
+  /** The registry and the alert rules, bundled into the function's code. */
+  readonly bundledConfig: BundledConfig;
   /** Key of the buffer queue and its dead-letter queue. */
   readonly encryptionKey: IKey;
   /** Bucket for refused readings and for messages the topic rule could not deliver. */
@@ -57,6 +60,7 @@ export class Ingestion extends Construct {
 
     this.ingestFunction = new KaikaiFunction(this, "Ingest", {
       ...props.functionDefaults,
+      bundledConfig: props.bundledConfig,
       entry: FUNCTION_ENTRIES.ingest,
       label: "ingest",
       purpose: "Validates, enriches and stores sensor readings; quarantines the rest; raises reading alerts",

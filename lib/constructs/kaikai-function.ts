@@ -20,9 +20,10 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type * as Esbuild from "esbuild";
+import { BUNDLED_CONFIG_IDENTIFIER, type BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { ENV } from "../../lambdas/bindings/environment.js";
 import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/bindings/metrics.js";
-import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
+import { acknowledgeWildcard, arnWildcardFinding, wildcardArnFinding } from "../nag.js";
 import type { IotDataEndpoint } from "./iot-data-endpoint.js";
 import { KAIKAI_ESBUILD, KAIKAI_FUNCTION_DEFAULTS, KAIKAI_HANDLER } from "./kaikai-function-defaults.js";
 
@@ -68,6 +69,12 @@ export interface KaikaiFunctionProps {
   readonly timeout?: Duration;
   /** @default "INFO" */
   readonly logLevel?: PowertoolsLogLevel;
+  /**
+   * Data bundled into the function's code at synth rather than given in its environment: the
+   * registry and the alert rules (lambdas/bindings/bundled-config.ts).
+   * @default none
+   */
+  readonly bundledConfig?: BundledConfig;
 }
 
 /**
@@ -103,7 +110,7 @@ export class KaikaiFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.lambda = new LambdaFunction(this, "Function", {
-      code: bundledCode(props.entry),
+      code: bundledCode(props.entry, props.bundledConfig),
       handler: KAIKAI_HANDLER,
       runtime: KAIKAI_FUNCTION_DEFAULTS.runtime,
       architecture: KAIKAI_FUNCTION_DEFAULTS.architecture,
@@ -226,13 +233,31 @@ export class KaikaiFunction extends Construct {
     return this;
   }
 
-  /** Lets the function read and update one named shadow of each of these things. */
-  allowNamedShadow(thingNames: readonly string[], shadowName: string): this {
+  /**
+   * Lets the function publish on every topic under `prefix` (a sensor's alert topic, for every
+   * sensor of a fleet that may grow without a stack update); the wildcard is acknowledged with
+   * `reason`, and nothing outside the prefix is granted.
+   */
+  allowIotPublishUnder(prefix: string, reason: string): this {
+    const topics = iotArn(this, "topic", `${prefix}*`);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ["iot:Publish"], resources: [topics] }));
+    acknowledgeWildcard(this.role, wildcardArnFinding(this, topics), reason);
+    return this;
+  }
+
+  /**
+   * Lets the function read and update the named shadow `shadowName` of any thing of the account,
+   * and no other shadow: the fleet's things are made by `kaikai fleet`, not listed in the stack.
+   */
+  allowNamedShadowOfEveryThing(shadowName: string): this {
+    const shadows = iotArn(this, "thing", `*/${shadowName}`);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ["iot:GetThingShadow", "iot:UpdateThingShadow"],
-        resources: thingNames.map((thingName) => iotArn(this, "thing", `${thingName}/${shadowName}`)),
-      }),
+      new PolicyStatement({ actions: ["iot:GetThingShadow", "iot:UpdateThingShadow"], resources: [shadows] }),
+    );
+    acknowledgeWildcard(
+      this.role,
+      wildcardArnFinding(this, shadows),
+      `Only the ${shadowName} named shadow, of whichever sensor a reading or an hour is about; the fleet's things are not in the stack, so that it grows without a stack update.`,
     );
     return this;
   }
@@ -259,14 +284,14 @@ function iotArn(scope: Construct, resource: "topic" | "thing", resourceName: str
  * The entry bundled by the local esbuild. The asset hash is the bundle's own, so that a change in
  * any code the function ships (ours or a dependency's) redeploys it, and nothing else does.
  */
-function bundledCode(entry: string): AssetCode {
+function bundledCode(entry: string, bundledConfig: BundledConfig | undefined): AssetCode {
   return Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       // The type requires an image; it is never pulled nor run, since local bundling succeeds or throws.
       image: DockerImage.fromRegistry("kaikai-bundles-locally-never-in-docker"),
       outputType: BundlingOutput.NOT_ARCHIVED,
-      local: new LocalEsbuild(entry),
+      local: new LocalEsbuild(entry, bundledConfig),
     },
   });
 }
@@ -277,10 +302,15 @@ function bundledCode(entry: string): AssetCode {
  */
 class LocalEsbuild implements ILocalBundling {
   readonly entry: string;
-  readonly options: Readonly<Esbuild.BuildOptions> = KAIKAI_ESBUILD;
+  readonly options: Readonly<Esbuild.BuildOptions>;
 
-  constructor(entry: string) {
+  constructor(entry: string, bundledConfig: BundledConfig | undefined) {
     this.entry = entry;
+    // The config's JSON text becomes a string literal in the code (a define takes a JS expression).
+    this.options =
+      bundledConfig === undefined
+        ? KAIKAI_ESBUILD
+        : { ...KAIKAI_ESBUILD, define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(JSON.stringify(bundledConfig)) } };
   }
 
   /** Never answers `false`: CDK would then bundle in Docker. A failed build throws instead. */

@@ -10,6 +10,7 @@ import { readHourlyRollupConfig } from "../../lambdas/handlers/hourly-rollup-con
 import { readIngestConfig } from "../../lambdas/handlers/ingest-config.js";
 import { readZoneRollupConfig } from "../../lambdas/handlers/zone-rollup-config.js";
 import { parseStages, STAGES_CONTEXT_KEY, withStoreOverride } from "../../lib/config/stages.js";
+import { DEV_BUNDLED_DATA } from "../fixtures/bundled.js";
 import {
   CDK_CONTEXT,
   dynamoDbTablesOf,
@@ -142,8 +143,10 @@ describe("what each function may do with them", () => {
     const ingestEnv = resolvedEnvironment(template, ingest);
     expect(ingestEnv[ENV.store]).toBe("dynamodb");
     expect(ingestEnv[ENV.timestreamDatabase]).toBeUndefined();
-    expect(readIngestConfig(ingestEnv)).toMatchObject({ store: { kind: "dynamodb" } });
-    expect(readHourlyRollupConfig(resolvedEnvironment(template, hourly)).store).toEqual({ kind: "dynamodb" });
+    expect(readIngestConfig(ingestEnv, DEV_BUNDLED_DATA)).toMatchObject({ store: { kind: "dynamodb" } });
+    expect(readHourlyRollupConfig(resolvedEnvironment(template, hourly), DEV_BUNDLED_DATA).store).toEqual({
+      kind: "dynamodb",
+    });
     expect(readZoneRollupConfig(resolvedEnvironment(template, zone)).store).toEqual({ kind: "dynamodb" });
     const { readings: readingsRef, aggregates: aggregatesRef } = {
       readings: { Ref: logicalIdOf(readings) },

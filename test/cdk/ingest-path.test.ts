@@ -129,17 +129,15 @@ describe("the ingest function", () => {
     expect(window).toBeLessThanOrEqual(10);
   });
 
-  it("is told the registry, the tables, the quarantine, the age limit, the rules and the alerts topic", () => {
+  it("is told the tables, the quarantine, the age limit and the alerts topic, and nothing of the registry or the rules", () => {
     template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
         Variables: Match.objectLike({
           [ENV.stage]: "dev",
-          [ENV.sensorRegistry]: JSON.stringify(SENSORS),
           [ENV.timestreamDatabase]: "kaikai_dev",
           [ENV.measurementsTable]: TABLES.measurements,
           [ENV.quarantineBucket]: { Ref: quarantineId },
           [ENV.maxReadingAgeDays]: String(STAGES.dev.magneticRetentionDays),
-          [ENV.alertRules]: JSON.stringify(STAGES.dev.alertRules),
           [ENV.alertsTopicArn]: { Ref: Match.stringLikeRegexp("AlertingAlerts") },
         }),
       },
@@ -235,19 +233,10 @@ describe("storage", () => {
 });
 
 describe("the fleet", () => {
-  it("has one thing per registry sensor, named by its id, with its zone, place and site", () => {
-    const things = Object.values(resourcesOfType(template, "AWS::IoT::Thing"));
-    expect(things.map((thing) => thing.Properties?.ThingName).sort()).toEqual(SENSORS.map((s) => s.sensorId).sort());
-    template.hasResourceProperties("AWS::IoT::Thing", {
-      ThingName: "SENS004",
-      AttributePayload: {
-        Attributes: {
-          zone: "Commercial",
-          location: "Dakar/Dakar_-_Medina",
-          site: "lat:14.6953,lon:-17.4439,installed:2024-03-01",
-        },
-      },
-    });
+  it("owns the stage's sensor thing group and makes no thing itself: kaikai fleet does", () => {
+    template.hasResourceProperties("AWS::IoT::ThingGroup", { ThingGroupName: "kaikai-dev-sensors" });
+    expect(Object.keys(resourcesOfType(template, "AWS::IoT::Thing"))).toEqual([]);
+    template.hasOutput("SensorThingGroupName", { Value: { Ref: logicalIdOf(stack.fleet.thingGroup) } });
   });
 
   it("lets a thing connect only as itself and publish only on its own telemetry topic", () => {

@@ -112,8 +112,22 @@ describe("a bad configuration fails the synth, naming what is wrong", () => {
     const [first] = SENSORS;
     const duplicated: Sensor[] = [...SENSORS, { ...(first as Sensor), locationName: "Another site" }];
     expect(() => synthStage("dev", { sensors: duplicated })).toThrow(
-      /sensors\.5\.sensorId: duplicate sensor id SENS001/,
+      /entry 5 \("SENS001"\) sensor_id: the same as entry 0/,
     );
+  });
+
+  it("rejects a sensor outside Senegal, or installed in the future, naming the entry and the field", () => {
+    const [first] = SENSORS;
+    if (first === undefined) throw new Error("empty registry");
+    expect(() => synthStage("dev", { sensors: [{ ...first, latitude: 48.85, longitude: 2.35 }] })).toThrow(
+      /entry 0 \("SENS001"\) latitude 48.85, longitude 2.35: outside Senegal/,
+    );
+    expect(() => synthStage("dev", { sensors: [{ ...first, installationDate: "2999-01-01" }] })).toThrow(
+      /entry 0 \("SENS001"\) installation_date: 2999-01-01 is in the future/,
+    );
+    expect(() =>
+      synthStage("dev", { sensors: [{ ...first, latitude: 48.85, longitude: 2.35, outsideSenegal: true }] }),
+    ).not.toThrow();
   });
 
   it("accepts every stage of cdk.json", () => {

@@ -15,7 +15,7 @@ import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publi
 import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream/aggregates.js";
 import { METRIC } from "../../lambdas/bindings/metrics.js";
 import type { HourlySummary } from "../../lambdas/core/aggregates.js";
-import { parseRegistry, type SensorRegistry } from "../../lambdas/core/sensor.js";
+import { registryOf, type SensorRegistry } from "../../lambdas/core/sensor.js";
 import { HOUR_MS } from "../../lambdas/core/time.js";
 import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
@@ -172,8 +172,10 @@ describe("hourly roll-up handler", () => {
   });
 
   it("writes in calls of at most 100 records", async () => {
-    const fleet = parseRegistry(
-      Array.from({ length: 40 }, (_, i) => ({ ...SENSORS[0], sensorId: `S${String(i).padStart(3, "0")}` })),
+    const [first] = SENSORS;
+    if (first === undefined) throw new Error("empty registry");
+    const fleet = registryOf(
+      Array.from({ length: 40 }, (_, i) => ({ ...first, sensorId: `S${String(i).padStart(3, "0")}` })),
     );
     query.on(QueryCommand).resolves(queryPage(BIN_COLUMNS, []));
     const { handler } = setup(fleet);

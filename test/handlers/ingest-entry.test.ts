@@ -2,9 +2,11 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { TimestreamWriteClient, WriteRecordsCommand } from "@aws-sdk/client-timestream-write";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { BUNDLED_CONFIG_IDENTIFIER } from "../../lambdas/bindings/bundled-config.js";
 import { ENV } from "../../lambdas/bindings/environment.js";
 import { METRIC, METRICS_NAMESPACE } from "../../lambdas/bindings/metrics.js";
 import { SENSORS } from "../../lib/config/sensors.js";
+import { DEV_BUNDLED_CONFIG } from "../fixtures/bundled.js";
 import { lambdaContext } from "../fixtures/lambda-context.js";
 import { goodPayload, messageOf, sqsEventOf } from "../fixtures/telemetry.js";
 
@@ -16,7 +18,8 @@ const s3 = mockClient(S3Client);
 beforeAll(() => {
   vi.stubEnv("AWS_REGION", "eu-west-1");
   vi.stubEnv(ENV.stage, "staging");
-  vi.stubEnv(ENV.sensorRegistry, JSON.stringify(SENSORS));
+  // What the house construct has esbuild define at synth; the registry only, so no alerting.
+  vi.stubGlobal(BUNDLED_CONFIG_IDENTIFIER, JSON.stringify({ registry: DEV_BUNDLED_CONFIG.registry }));
   vi.stubEnv(ENV.timestreamDatabase, "kaikai-staging");
   vi.stubEnv(ENV.measurementsTable, "measurements");
   vi.stubEnv(ENV.quarantineBucket, "kaikai-staging-quarantine");
@@ -28,6 +31,7 @@ beforeAll(() => {
 
 afterAll(() => {
   vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
 });
 
 describe("the ingest Lambda entry", () => {

@@ -3,24 +3,21 @@ import { describe, expect, it } from "vitest";
 import { MEASURES } from "../../../lambdas/core/measures.js";
 import type { Reading } from "../../../lambdas/core/reading.js";
 import { binReadings, hourlyAggregates, rankZones, zoneAggregates } from "../../../lambdas/core/rollup.js";
-import { parseRegistry, type Sensor, ZONES, type Zone } from "../../../lambdas/core/sensor.js";
+import { registryOf, type Sensor, ZONES, type Zone } from "../../../lambdas/core/sensor.js";
 import { HOUR_MS } from "../../../lambdas/core/time.js";
+import { SENSORS } from "../../../lib/config/sensors.js";
 
 const T0 = Date.parse("2026-11-28T08:00:00Z");
 const RANGE = { from: T0, to: T0 + 3 * HOUR_MS };
 
-const sensor = (sensorId: string, zone: Zone, reportingIntervalSeconds: number): Sensor => ({
-  sensorId,
-  locationName: `Dakar - ${sensorId}`,
-  zone,
-  city: "Dakar",
-  latitude: 14.7,
-  longitude: -17.4,
-  installationDate: "2024-01-15",
-  reportingIntervalSeconds,
-});
+/** A registry sensor, renamed and moved to a zone, with its own reporting interval. */
+const sensor = (sensorId: string, zone: Zone, reportingIntervalSeconds: number): Sensor => {
+  const [first] = SENSORS;
+  if (first === undefined) throw new Error("empty registry");
+  return { ...first, sensorId, locationName: `Dakar - ${sensorId}`, zone, reportingIntervalSeconds };
+};
 
-const REGISTRY = parseRegistry([
+const REGISTRY = registryOf([
   sensor("A1", "Urban", 60),
   sensor("A2", "Urban", 300),
   sensor("B1", "Residential", 60),
