@@ -13,7 +13,10 @@ import type { BuiltBundle } from "./bundles.js";
 const dev = loadStagesFromCdkJson().dev;
 
 /** What the stack bundles into the ingest and hourly roll-up functions: the registry and the dev stage's rules. */
-export const BENCH_BUNDLED_CONFIG: BundledConfig = { registry: SENSORS.map(registryEntryOf), alertRules: dev.alertRules };
+export const BENCH_BUNDLED_CONFIG: BundledConfig = {
+  registry: SENSORS.map(registryEntryOf),
+  alertRules: dev.alertRules,
+};
 
 /** The oldest reading the ingest function accepts: the stack sets it to the magnetic store's retention. */
 export const MAX_READING_AGE_MS = maxReadingAgeMs(dev);

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { ENV } from "../../lambdas/bindings/environment.js";
 import { TABLES } from "../../lambdas/bindings/resources.js";
 import { TELEMETRY_RULE_SQL } from "../../lambdas/bindings/topic-rule.js";
-import { SENSORS } from "../../lib/config/sensors.js";
 import { DENY_PLAIN_HTTP, grantsOf, logicalIdOf, resourcesOfType, STAGES, synthStage } from "./synth-stage.js";
 
 const { stack, template } = synthStage("dev");

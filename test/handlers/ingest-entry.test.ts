@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BUNDLED_CONFIG_IDENTIFIER } from "../../lambdas/bindings/bundled-config.js";
 import { ENV } from "../../lambdas/bindings/environment.js";
 import { METRIC, METRICS_NAMESPACE } from "../../lambdas/bindings/metrics.js";
-import { SENSORS } from "../../lib/config/sensors.js";
 import { DEV_BUNDLED_CONFIG } from "../fixtures/bundled.js";
 import { lambdaContext } from "../fixtures/lambda-context.js";
 import { goodPayload, messageOf, sqsEventOf } from "../fixtures/telemetry.js";
