@@ -18,6 +18,7 @@ import { DEFAULT_DB_PATH, openLocalStore } from "./runtime/local-store.js";
 import { startLocalPipeline } from "./runtime/start.js";
 import { makeTerminal } from "./runtime/terminal.js";
 import { runSimulateCommand, SIMULATE_USAGE } from "./simulator/command.js";
+import { MAX_SENSORS } from "./simulator/fleet.js";
 import { BrokerUnreachableError } from "./simulator/publisher.js";
 import { makeSqliteQuarantine } from "./sqlite/quarantine.js";
 import { UsageError } from "./usage-error.js";
@@ -32,6 +33,7 @@ Commands:
     --broker URL        use an existing MQTT broker instead, e.g. mqtt://user:pass@host:1883
     --webhook URL       also POST each alert as JSON to this URL
     --no-simulate       only listen: no simulated sensors
+    --sensors N         the registry and simulated sensors (SIM...) up to N, for a fleet's size
     --config FILE       JSON: {"broker": {"username", "password"} and/or {"tls": {"key", "cert", "ca"}}}
   simulate [options]    the simulated sensor fleet alone (kaikai simulate --help)
   report <name>         ${SEED_REPORTS.join(", ")}
@@ -81,6 +83,15 @@ function parsePort(value: string | undefined): number | undefined {
   return port;
 }
 
+function parseSensorCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SENSORS) {
+    throw new UsageError(`--sensors must be a whole number from 1 to ${MAX_SENSORS}, not ${value}`);
+  }
+  return count;
+}
+
 function parseUrl(flag: string, value: string | undefined, protocols: readonly string[]): URL | undefined {
   if (value === undefined) return undefined;
   let url: URL;
@@ -117,6 +128,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     broker: { type: "string" },
     webhook: { type: "string" },
     "no-simulate": { type: "boolean", default: false },
+    sensors: { type: "string" },
     config: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -124,6 +136,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const sensors = parseSensorCount(text(values, "sensors"));
   const host = text(values, "listen") ?? "127.0.0.1";
   const broker = parseUrl("broker", text(values, "broker"), ["mqtt:", "mqtts:", "tcp:", "ssl:"]);
   if (broker !== undefined && (values.port !== undefined || values.listen !== "127.0.0.1")) {
@@ -146,6 +159,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     ...(webhook === undefined ? {} : { webhook }),
     simulate: values["no-simulate"] !== true,
     terminal,
+    ...(sensors === undefined ? {} : { sensors }),
   });
   const embedded = broker === undefined;
   const portNote = embedded && port === undefined && !pipeline.brokerUrl.endsWith(":1883") ? " (1883 was taken)" : "";
@@ -155,7 +169,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
       `  broker     ${pipeline.brokerUrl}${embedded ? ` embedded${portNote}` : " (external)"}; sensors publish on kaikai/sensors/{id}/telemetry`,
       `  database   ${dbPath}`,
       `  alerts     printed here, on MQTT kaikai/alerts/{id}${webhook === undefined ? "" : `, POST ${webhook.href}`}`,
-      `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${REGISTRY.size} sensors, 24 h backfill then 5 readings/s`}`,
+      `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${sensors ?? REGISTRY.size} sensors${sensors !== undefined && sensors > REGISTRY.size ? ` (${sensors - REGISTRY.size} simulated beyond the registry)` : ""}, 24 h backfill then 5 readings/s`}`,
       "  reports    npm run kaikai -- report zone-ranking (or dakar-sensors, sensor-activity, hourly-pm25)",
       "Ctrl-C stops; nothing acknowledged is lost.",
     ].join("\n"),

@@ -1,7 +1,9 @@
+import { registryOf } from "../../lambdas/core/sensor.js";
 import { systemClock } from "../../lambdas/ports.js";
-import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
+import { SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs } from "../../lib/config/stages.js";
 import type { FaultRates } from "../simulator/faults.js";
+import { fleetOf } from "../simulator/fleet.js";
 import { withoutPassword } from "../simulator/publisher.js";
 import { type SimulatorHandle, startSimulator } from "../simulator/simulator.js";
 import { countOpenAlerts, makeSqliteAlertStateStore } from "../sqlite/alert-state-store.js";
@@ -30,6 +32,8 @@ export interface StartOptions {
   readonly simulator?: { readonly ratePerSecond: number; readonly backfillHours: number; readonly faults: FaultRates };
   readonly terminal: Terminal;
   readonly statusIntervalMs?: number;
+  /** The registry's sensors and simulated ones up to this many (local/simulator/fleet.ts). @default the registry */
+  readonly sensors?: number;
 }
 
 export interface RunningPipeline {
@@ -69,7 +73,9 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   }
   const devStage = loadStagesFromCdkJson().dev;
   const observability = makeLocalObservability();
-  const db = openLocalStore(options.dbPath);
+  const sensors = fleetOf(SENSORS, options.sensors ?? SENSORS.length);
+  const registry = registryOf(sensors);
+  const db = openLocalStore(options.dbPath, sensors);
   const alertStates = makeSqliteAlertStateStore(db);
 
   const transport: MqttTransport =
@@ -88,7 +94,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   });
   const ingest = makeIngestRuntime({
     db,
-    registry: REGISTRY,
+    registry,
     clock: systemClock,
     maxReadingAgeMs: maxReadingAgeMs(devStage),
     alertRules: devStage.alertRules,
@@ -111,8 +117,8 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     if (options.simulate) {
       simulator = await startSimulator({
         target: { kind: "broker", url: options.brokerUrl ?? simulatorUrl(brokerUrl, options.auth) },
-        sensors: SENSORS,
-        registry: REGISTRY,
+        sensors,
+        registry,
         seed: 1,
         ...(options.simulator ?? START_SIMULATOR),
       });
@@ -125,7 +131,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
 
   const rollups = makeLocalRollups({
     db,
-    registry: REGISTRY,
+    registry,
     alertRules: devStage.alertRules,
     alertStates,
     alertSink: sink,

@@ -4,9 +4,11 @@
  */
 import { accessSync, constants } from "node:fs";
 import { parseArgs } from "node:util";
-import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
+import { registryOf } from "../../lambdas/core/sensor.js";
+import { SENSORS } from "../../lib/config/sensors.js";
 import { UsageError } from "../usage-error.js";
 import { FaultSpecError, NO_FAULTS, parseFaultRates } from "./faults.js";
+import { fleetOf, MAX_SENSORS } from "./fleet.js";
 import { DEFAULT_BROKER_URL, type PublishTarget, withoutPassword } from "./publisher.js";
 import { maxRatePerSecond, type SimulatorCounters, type SimulatorOptions, startSimulator } from "./simulator.js";
 
@@ -16,7 +18,9 @@ export const SIMULATE_USAGE = `Usage: kaikai simulate [options]
   --cert FILE --key FILE   the thing's certificate and private key ({id} in a path: the sensor id)
   --ca FILE                the Amazon root CA
   --rate N                 live readings per second across the sensors (default 5)
-  --sensors N              the first N sensors of the registry (default all ${SENSORS.length})
+  --sensors N              the first N sensors of the registry, or all of them and simulated ones
+                           (SIM...) up to N, up to ${MAX_SENSORS} (default all ${SENSORS.length}); a local
+                           pipeline must be started with the same --sensors to know them
   --faults SPEC            e.g. malformed=0.02,out_of_range=0.01,unknown_sensor=0.01,duplicate=0.02
   --backfill-hours N       hours of past readings sent first (default 24; 0 for none)
   --duration S             stop after S seconds live
@@ -132,8 +136,8 @@ export function parseSimulateArgs(argv: readonly string[]): SimulatorOptions | n
   const values = parseValues(argv);
   if (values.help) return null;
   const sensorCount =
-    optionalNumber("sensors", values.sensors, { min: 1, max: SENSORS.length, integer: true }) ?? SENSORS.length;
-  const sensors = SENSORS.slice(0, sensorCount);
+    optionalNumber("sensors", values.sensors, { min: 1, max: MAX_SENSORS, integer: true }) ?? SENSORS.length;
+  const sensors = fleetOf(SENSORS, sensorCount);
   const sensorIds = sensors.map((sensor) => sensor.sensorId);
   const target = parseTarget(values, sensorIds);
   const faults = parseFaults(values.faults);
@@ -145,7 +149,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulatorOptions | n
   return {
     target,
     sensors,
-    registry: REGISTRY,
+    registry: registryOf(sensors),
     ratePerSecond: parseNumber("rate", values.rate, { min: 0.001, max: maxRatePerSecond(sensorCount), integer: false }),
     faults,
     backfillHours: parseNumber("backfill-hours", values["backfill-hours"], { min: 0, max: 720, integer: false }),

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import type { StoreKind } from "../../lambdas/bindings/stores.js";
-import { logicalIdOf, type Resources, STAGES, synthStage } from "../cdk/synth-stage.js";
+import type { Sensor } from "../../lambdas/core/sensor.js";
+import { logicalIdOf, type Resources, STAGES, type SynthesizedStage, synthStage } from "../cdk/synth-stage.js";
 import type { FakeAws } from "./fake-aws.js";
 
 const run = promisify(execFile);
@@ -63,10 +64,22 @@ export interface BuiltBundles {
   readonly outdir: string;
 }
 
-/** One synthesis of the dev stage with real bundling, for its store or `store`; every function, by its label. */
-export function buildBundles(store?: StoreKind): BuiltBundles {
-  const config = store === undefined ? undefined : { ...STAGES.dev, store };
-  const { app, stack, template } = synthStage("dev", { bundle: true, ...(config === undefined ? {} : { config }) });
+/**
+ * One synthesis of the dev stage with real bundling, for its store or `store` and its registry or
+ * `sensors`; every function, by its label.
+ */
+export function buildBundles(options: { readonly store?: StoreKind; readonly sensors?: readonly Sensor[] } = {}): BuiltBundles {
+  const { store, sensors } = options;
+  const synthesized = synthStage("dev", {
+    bundle: true,
+    ...(store === undefined ? {} : { config: { ...STAGES.dev, store } }),
+    ...(sensors === undefined ? {} : { sensors }),
+  });
+  return bundlesOf(synthesized);
+}
+
+/** The functions of a stage synthesized with real bundling, by their label. */
+export function bundlesOf({ app, stack, template }: SynthesizedStage): BuiltBundles {
   const resources = template.toJSON().Resources as Resources;
   const functions: Record<string, BundledFunction> = {};
   for (const fn of stack.functions) {

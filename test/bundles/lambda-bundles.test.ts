@@ -163,7 +163,7 @@ describe("Lambda bundles of a DynamoDB stage", () => {
   let fakeAws: FakeAws;
 
   beforeAll(async () => {
-    bundles = buildBundles("dynamodb");
+    bundles = buildBundles({ store: "dynamodb" });
     fakeAws = await startFakeAws();
   }, 240_000);
   afterAll(async () => {

@@ -1,5 +1,6 @@
-import { App, CfnElement, Stack } from "aws-cdk-lib";
+import { App, CfnElement, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import type { Sensor } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../../lib/config/sensors.js";
@@ -19,6 +20,8 @@ export interface SynthOptions {
   readonly sensors?: readonly Sensor[];
   /** Run esbuild for real; the other tests only read the template and skip it to stay fast. */
   readonly bundle?: boolean;
+  /** Run cdk-nag's AwsSolutions checks as `cdk synth` does (bin/app.ts): a finding fails `app.synth()`. */
+  readonly nag?: boolean;
 }
 
 export interface SynthesizedStage {
@@ -53,6 +56,11 @@ export function synthStage(stage: StageName, options: SynthOptions = {}): Synthe
     sensors: options.sensors ?? SENSORS,
     env: { account: "123456789012", region: "eu-west-1" },
   });
+  if (options.nag) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+    // Throws on any finding, as `cdk synth` fails.
+    app.synth();
+  }
   return { app, stack, template: Template.fromStack(stack) };
 }
 
