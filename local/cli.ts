@@ -6,9 +6,11 @@
 import { existsSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { REASON_CODES, type ReasonCode } from "../lambdas/core/reading.js";
+import { RegistryError } from "../lambdas/core/sensor.js";
 import { systemClock } from "../lambdas/ports.js";
-import { REGISTRY } from "../lib/config/sensors.js";
-import { loadStagesFromCdkJson, maxReadingAgeMs } from "../lib/config/stages.js";
+import { REGISTRY, SENSORS } from "../lib/config/sensors.js";
+import { loadStagesFromCdkJson, maxReadingAgeMs, STAGE_NAMES } from "../lib/config/stages.js";
+import { FleetError, syncFleet } from "./fleet/sync.js";
 import { formatHealth, healthReport } from "./health.js";
 import { replayQuarantine } from "./quarantine-replay.js";
 import { formatTable, runSeedReport, SEED_REPORTS, type SeedReportName } from "./reports.js";
@@ -41,6 +43,11 @@ Commands:
     --json              rows as JSON        --db FILE
   quarantine list       rejected readings   [--reason CODE] [--json] [--db FILE]
   quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
+  fleet --stage NAME    the registry's things in the stage's AWS account (credentials as for cdk):
+                        creates the missing ones in the stack's thing group, never deletes one
+    --dry-run           say what would change, change nothing
+    --certificate ID    also issue that sensor a certificate with the sensor policy attached
+    --out DIR           where its certificate and private key (mode 0600) go (default .)
   help                  this text`;
 
 const hintFor = (command: string | undefined): string =>
@@ -321,6 +328,34 @@ async function quarantineCommand(argv: readonly string[]): Promise<void> {
   throw new UsageError(`quarantine needs 'list' or 'replay'${action === undefined ? "" : `, not '${action}'`}`);
 }
 
+async function fleetCommand(argv: readonly string[]): Promise<void> {
+  const { values } = parse(argv, {
+    stage: { type: "string" },
+    "dry-run": { type: "boolean", default: false },
+    certificate: { type: "string" },
+    out: { type: "string", default: "." },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    return;
+  }
+  const stage = text(values, "stage");
+  if (stage === undefined || !(STAGE_NAMES as readonly string[]).includes(stage)) {
+    throw new UsageError(`fleet needs --stage, one of ${STAGE_NAMES.join(", ")}`);
+  }
+  const certificate = text(values, "certificate");
+  const { IoTClient } = await import("@aws-sdk/client-iot");
+  await syncFleet({
+    iot: new IoTClient({}),
+    stage,
+    sensors: SENSORS,
+    dryRun: values["dry-run"] === true,
+    ...(certificate === undefined ? {} : { certificateFor: certificate, outDir: text(values, "out") ?? "." }),
+    print: (line) => console.log(line),
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
   const [command = "help", ...rest] = argv;
   switch (command) {
@@ -333,6 +368,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       return reportCommand(rest);
     case "quarantine":
       return quarantineCommand(rest);
+    case "fleet":
+      return fleetCommand(rest);
     case "help":
     case "--help":
     case "-h":
@@ -354,10 +391,10 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 const argv = process.argv.slice(2);
 main(argv).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof ConfigError) {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof RegistryError) {
     console.error(`kaikai: ${error.message} (${hintFor(argv[0])})`);
     process.exitCode = 2;
-  } else if (error instanceof BrokerUnreachableError || cannotListen(error)) {
+  } else if (error instanceof BrokerUnreachableError || error instanceof FleetError || cannotListen(error)) {
     console.error(`kaikai: ${error.message}`);
     process.exitCode = 1;
   } else {
