@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bootstraps LocalStack's account for the CDK and deploys the dev stage into it.
+# Bootstraps LocalStack's account for the CDK, deploys the dev stage into it and makes the registry's things.
 # Needs: LocalStack running (localstack/docker-compose.yml, with LOCALSTACK_AUTH_TOKEN) and Docker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +17,6 @@ fi
 region="${AWS_REGION:-us-east-1}"
 bash localstack/cdklocal.sh bootstrap "aws://000000000000/$region"
 bash localstack/cdklocal.sh deploy Kaikai-dev --require-approval never
+# The stack owns the thing group and the policy; the registry's things are made against the account.
+AWS_ENDPOINT_URL="$endpoint" AWS_REGION="$region" AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" \
+  AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}" node --import tsx local/cli.ts fleet --stage dev

@@ -25,6 +25,7 @@ import { createTimestreamQueryClient, queryAll } from "../lambdas/aws/timestream
 import { QUARANTINE_PREFIX, TABLES } from "../lambdas/bindings/resources.js";
 import type { AlertNotice } from "../lambdas/core/alerts.js";
 import { telemetryTopic } from "../lambdas/core/topics.js";
+import { SENSORS } from "../lib/config/sensors.js";
 
 const STACK = "Kaikai-dev";
 const ENDPOINT = process.env.AWS_ENDPOINT_URL ?? "http://localhost:4566";
@@ -54,27 +55,32 @@ async function main(): Promise<void> {
   try {
     const runId = randomUUID();
     const now = Date.now();
-    const good = { sensor_id: "SENS002", timestamp: now - 60_000, pm25: 12.5, temperature: 28, humidity: 70, co2: 520 };
+    // Three sensors of the registry: the stack made no thing of any other.
+    const [first, second, third] = SENSORS.map((sensor) => sensor.sensorId);
+    if (first === undefined || second === undefined || third === undefined) {
+      throw new SmokeFailure("the registry (lib/config/sensors.json) needs three sensors for the smoke test");
+    }
+    const good = { sensor_id: second, timestamp: now - 60_000, pm25: 12.5, temperature: 28, humidity: 70, co2: 520 };
     // Values a previous run cannot have sent, so that what arrives is known to come from this run.
     const breach = 150 + ((now % 9000) + 1000) / 100;
-    const calm = { sensor_id: "SENS001", timestamp: now - 30_000, pm25: 10, temperature: 28, humidity: 70, co2: 520 };
+    const calm = { sensor_id: first, timestamp: now - 30_000, pm25: 10, temperature: 28, humidity: 70, co2: 520 };
     const hot = { ...calm, timestamp: now - 20_000, pm25: breach };
-    const bad = { sensor_id: "SENS003", timestamp: now - 10_000, pm25: 20, temperature: 28, humidity: 140, co2: 520 };
+    const bad = { sensor_id: third, timestamp: now - 10_000, pm25: 20, temperature: 28, humidity: 140, co2: 520 };
 
     await publish(broker, good);
     // A calm reading first closes an alert that an earlier run left open, so that this run's
     // breach opens a new one; it must be stored before the breach is sent.
     await publish(broker, calm);
     await waitFor("the good readings are queryable in Timestream", async () => {
-      const stored = await storedTimes(database, ["SENS001", "SENS002"]);
-      return stored.has(`SENS002@${good.timestamp}`) && stored.has(`SENS001@${calm.timestamp}`);
+      const stored = await storedTimes(database, [first, second]);
+      return stored.has(`${second}@${good.timestamp}`) && stored.has(`${first}@${calm.timestamp}`);
     });
     await publish(broker, hot);
     await publish(broker, { ...bad, smoke_run: runId });
 
-    await waitFor(`a critical alert for SENS001 (pm25 ${breach}) reaches the SQS subscriber`, async () => {
+    await waitFor(`a critical alert for ${first} (pm25 ${breach}) reaches the SQS subscriber`, async () => {
       const notices = await receiveNotices(subscriber.queueUrl);
-      return notices.some((notice) => notice.sensorId === "SENS001" && notice.value === breach);
+      return notices.some((notice) => notice.sensorId === first && notice.value === breach);
     });
     await waitFor("the bad reading is in the quarantine bucket with reason out_of_range", async () =>
       quarantineHas(bucket, runId, "out_of_range"),

@@ -68,7 +68,9 @@ export interface BuiltBundles {
  * One synthesis of the dev stage with real bundling, for its store or `store` and its registry or
  * `sensors`; every function, by its label.
  */
-export function buildBundles(options: { readonly store?: StoreKind; readonly sensors?: readonly Sensor[] } = {}): BuiltBundles {
+export function buildBundles(
+  options: { readonly store?: StoreKind; readonly sensors?: readonly Sensor[] } = {},
+): BuiltBundles {
   const { store, sensors } = options;
   const synthesized = synthStage("dev", {
     bundle: true,

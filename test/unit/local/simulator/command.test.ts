@@ -25,6 +25,13 @@ describe("simulate flags", () => {
     });
   });
 
+  it("simulate sensors beyond the registry, marked as simulated, when --sensors asks for more", () => {
+    const options = parseSimulateArgs(["--sensors", "1000"]);
+    expect(options?.sensors).toHaveLength(1000);
+    expect(options?.sensors.at(-1)).toMatchObject({ sensorId: "SIM1000", simulated: true });
+    expect(options?.registry.get("SIM1000")).toBeDefined();
+  });
+
   it("read every option", () => {
     const options = parseSimulateArgs([
       "--target=mqtt://localhost:1999",
@@ -85,7 +92,7 @@ describe("simulate flags", () => {
     [["--rate", "fast"], /--rate must be a number, got "fast"/],
     [["--rate", "0"], /--rate must be a number from/],
     [["--rate", "6000", "--sensors", "5"], /--rate must be a number from 0.001 to 5000/],
-    [["--sensors", "99"], /--sensors must be an integer from 1 to 5/],
+    [["--sensors", "100001"], /--sensors must be an integer from 1 to 100000/],
     [["--sensors", "1.5"], /--sensors must be an integer/],
     [["--faults", "malformed=2"], /--faults: fault rate of malformed/],
     [["--target", "http://example.com"], /--target must use mqtt:/],
