@@ -1,6 +1,7 @@
 /** Valid simulated readings of the fleet, as MQTT delivers them and as SQS hands them to the ingest function. */
 import type { SQSEvent } from "aws-lambda";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
+import type { Sensor } from "../../lambdas/core/sensor.js";
 import { telemetryTopic } from "../../lambdas/core/topics.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { simulateReading } from "../../local/simulator/model.js";
@@ -9,13 +10,19 @@ import { sqsEventOf } from "../../test/fixtures/telemetry.js";
 /** A message whose payload is a Buffer, as mqtt.js publishes and receives them. */
 export type FleetMessage = InboundMessage & { readonly payload: Buffer };
 
-/** `count` readings, the sensors in turn; reading `index` is taken at `timeOf(index)`. */
+/** `count` readings, the sensors (by default the registry's) in turn; reading `index` is taken at `timeOf(index)`. */
 export function fleetMessages(
   count: number,
-  options: { readonly seed: number; readonly receivedAt: number; readonly timeOf: (index: number) => number },
+  options: {
+    readonly seed: number;
+    readonly receivedAt: number;
+    readonly timeOf: (index: number) => number;
+    readonly sensors?: readonly Sensor[];
+  },
 ): FleetMessage[] {
+  const sensors = options.sensors ?? SENSORS;
   return Array.from({ length: count }, (_, index) => {
-    const sensor = SENSORS[index % SENSORS.length] ?? SENSORS[0];
+    const sensor = sensors[index % sensors.length] ?? sensors[0];
     if (sensor === undefined) throw new Error("empty registry");
     const reading = simulateReading(sensor, options.timeOf(index), { seed: options.seed, dustEpisodes: [] });
     return {

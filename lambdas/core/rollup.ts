@@ -169,8 +169,10 @@ export function zoneAggregates(rows: readonly HourlyAggregate[]): ZoneAggregate[
   const groups = new Map<number, Map<Zone, HourlyAggregate[]>>();
   for (const row of rows) {
     const byZone = groups.get(row.hourStart) ?? new Map<Zone, HourlyAggregate[]>();
-    byZone.set(row.zone, [...(byZone.get(row.zone) ?? []), row]);
     groups.set(row.hourStart, byZone);
+    const zoneRows = byZone.get(row.zone);
+    if (zoneRows === undefined) byZone.set(row.zone, [row]);
+    else zoneRows.push(row);
   }
   return [...groups.entries()]
     .sort(([a], [b]) => a - b)

@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import type {
   HourlyAggregate,
   HourRange,
@@ -24,7 +25,23 @@ const EXTRA_MEASURES = MEASURES.filter((measure) => !COLUMN_MEASURES.includes(me
 
 const statColumns = COLUMN_MEASURES.flatMap((m) => [`${m}_count`, `${m}_sum`, `${m}_min`, `${m}_max`]);
 
-type Row = Record<string, number | string | null>;
+type Value = number | string | null;
+type Row = Record<string, Value>;
+/** One result row, read by column name. */
+type Cells = (column: string) => Value | undefined;
+
+/**
+ * The rows of a statement in raw mode, each read by column name: better-sqlite3 builds a
+ * 26-key object per row more than twice as slowly as an array, and a 24-hour backfill of a
+ * thousand sensors reads 24,000 rows.
+ */
+function cellsOf(statement: Statement, ...parameters: unknown[]): Cells[] {
+  const index = new Map(statement.columns().map((column, position) => [column.name, position]));
+  return (statement.raw(true).all(...parameters) as Value[][]).map((values) => (column) => {
+    const position = index.get(column);
+    return position === undefined ? undefined : values[position];
+  });
+}
 
 function statsToColumns(measures: MeasureStatsByMeasure): Row {
   const row: Row = {};
@@ -41,18 +58,17 @@ function statsToColumns(measures: MeasureStatsByMeasure): Row {
   return row;
 }
 
-function columnsToStats(row: Row): MeasureStatsByMeasure {
-  const extra =
-    typeof row.extra_measures === "string" ? (JSON.parse(row.extra_measures) as Record<string, MeasureStats>) : {};
-  const nullable = (value: number | string | null | undefined): number | null =>
-    typeof value === "number" ? value : null;
+function columnsToStats(cell: Cells): MeasureStatsByMeasure {
+  const extraText = cell("extra_measures");
+  const extra = typeof extraText === "string" ? (JSON.parse(extraText) as Record<string, MeasureStats>) : {};
+  const nullable = (value: Value | undefined): number | null => (typeof value === "number" ? value : null);
   return mapMeasures((m): MeasureStats => {
     if (!COLUMN_MEASURES.includes(m)) return extra[m] ?? EMPTY_STATS;
     return {
-      count: Number(row[`${m}_count`]),
-      sum: Number(row[`${m}_sum`]),
-      min: nullable(row[`${m}_min`]),
-      max: nullable(row[`${m}_max`]),
+      count: Number(cell(`${m}_count`)),
+      sum: Number(cell(`${m}_sum`)),
+      min: nullable(cell(`${m}_min`)),
+      max: nullable(cell(`${m}_max`)),
     };
   });
 }
@@ -154,24 +170,24 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
 
   return {
     bins: async (range: HourRange): Promise<SensorHourBin[]> =>
-      (binSelect.all(toSqliteTime(range.from), toSqliteTime(range.to)) as Row[]).map((row) => ({
-        sensorId: String(row.sensor_id),
-        hourStart: fromSqliteTime(String(row.hour)),
-        readings: Number(row.readings),
-        measures: columnsToStats(row),
+      cellsOf(binSelect, toSqliteTime(range.from), toSqliteTime(range.to)).map((cell) => ({
+        sensorId: String(cell("sensor_id")),
+        hourStart: fromSqliteTime(String(cell("hour"))),
+        readings: Number(cell("readings")),
+        measures: columnsToStats(cell),
       })),
     writeHourly: async (rows, version) => writeHourly(rows, version),
     hourly: async (range: HourRange): Promise<HourlyAggregate[]> =>
-      (hourlySelect.all(toSqliteTime(range.from), toSqliteTime(range.to)) as Row[]).map((row) => ({
-        sensorId: String(row.sensor_id),
-        locationName: String(row.location_name),
-        zone: zoneOf(row.zone),
-        city: String(row.city),
-        hourStart: fromSqliteTime(String(row.hour)),
-        readings: Number(row.readings),
-        expectedReadings: Number(row.expected_readings),
-        completeness: Number(row.completeness),
-        measures: columnsToStats(row),
+      cellsOf(hourlySelect, toSqliteTime(range.from), toSqliteTime(range.to)).map((cell) => ({
+        sensorId: String(cell("sensor_id")),
+        locationName: String(cell("location_name")),
+        zone: zoneOf(cell("zone")),
+        city: String(cell("city")),
+        hourStart: fromSqliteTime(String(cell("hour"))),
+        readings: Number(cell("readings")),
+        expectedReadings: Number(cell("expected_readings")),
+        completeness: Number(cell("completeness")),
+        measures: columnsToStats(cell),
       })),
     writeZones: async (rows, version) => writeZones(rows, version),
   };
