@@ -12,7 +12,13 @@ export const today = (): string => new Date().toISOString().slice(0, 10);
 
 /** The registry of a sensors.json file, checked. */
 export function loadSensors(path: URL | string = SENSORS_JSON): readonly Sensor[] {
-  return parseSensors(JSON.parse(readFileSync(path, "utf8")), { today: today() });
+  let entries: unknown;
+  try {
+    entries = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`${String(path)} is not readable JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return parseSensors(entries, { today: today() });
 }
 
 export const SENSORS: readonly Sensor[] = loadSensors();

@@ -57,6 +57,8 @@ describe("the sensor registry", () => {
       expect(() => loadSensors(file)).toThrow(/entry 0 \("SENS001"\) latitude: /);
       writeFileSync(file, "[]");
       expect(() => loadSensors(file)).toThrow(/lists no sensor/);
+      writeFileSync(file, '[{"sensor_id": "SENS001",]');
+      expect(() => loadSensors(file)).toThrow(`${file} is not readable JSON: `);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
