@@ -1,8 +1,9 @@
 /**
  * `kaikai fleet`: the registry's things in a stage's account, at any fleet size. The stack owns
- * the thing group and the sensor policy (lib/constructs/fleet.ts); this makes the things that are
- * missing, with their attributes, in that group, and on request issues a sensor its certificate
- * with the policy attached. It never deletes a thing: a sensor taken out of the registry keeps
+ * the thing group and the sensor policy (lib/constructs/fleet.ts); this attaches the policy to the
+ * group, so that every certificate attached to one of its things holds it, however it was issued
+ * (CloudFormation cannot attach a policy to a thing group), makes the things that are missing,
+ * with their attributes, in that group, and on request issues a sensor its certificate. It never deletes a thing: a sensor taken out of the registry keeps
  * its thing, its certificate and its data. Idempotent: a second run changes nothing.
  */
 import { existsSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import {
   DescribeThingCommand,
   DescribeThingGroupCommand,
   type IoTClient,
+  paginateListAttachedPolicies,
   paginateListThingsInThingGroup,
   UpdateThingCommand,
 } from "@aws-sdk/client-iot";
@@ -37,6 +39,8 @@ export interface FleetSyncOptions {
 }
 
 export interface FleetSyncResult {
+  /** The sensor policy was attached to the thing group by this run. */
+  readonly policyAttached: boolean;
   readonly created: readonly string[];
   readonly updated: readonly string[];
   readonly grouped: readonly string[];
@@ -63,6 +67,13 @@ async function describeThing(iot: IoTClient, thingName: string) {
   }
 }
 
+async function hasPolicy(iot: IoTClient, target: string, policyName: string): Promise<boolean> {
+  for await (const page of paginateListAttachedPolicies({ client: iot }, { target })) {
+    if ((page.policies ?? []).some((policy) => policy.policyName === policyName)) return true;
+  }
+  return false;
+}
+
 async function groupMembers(iot: IoTClient, thingGroupName: string): Promise<Set<string>> {
   const members = new Set<string>();
   for await (const page of paginateListThingsInThingGroup({ client: iot }, { thingGroupName })) {
@@ -79,13 +90,18 @@ export async function syncFleet(options: FleetSyncOptions): Promise<FleetSyncRes
   const thingGroupName = sensorThingGroupName(stage);
   const policyName = sensorPolicyName(stage);
   const verb = (now: string, would: string) => (dryRun ? would : now);
-  try {
-    await iot.send(new DescribeThingGroupCommand({ thingGroupName }));
-  } catch (error) {
+  const group = await iot.send(new DescribeThingGroupCommand({ thingGroupName })).catch((error: unknown) => {
     if (isNotFound(error)) {
       throw new FleetError(`thing group ${thingGroupName} not found: deploy the stack of stage ${stage} first`);
     }
     throw error;
+  });
+  const groupArn = group.thingGroupArn;
+  if (groupArn === undefined) throw new FleetError(`IoT Core returned no ARN for thing group ${thingGroupName}`);
+  const policyAttached = !(await hasPolicy(iot, groupArn, policyName));
+  if (policyAttached) {
+    print(`${verb("attached", "would attach")} policy ${policyName} to thing group ${thingGroupName}`);
+    if (!dryRun) await iot.send(new AttachPolicyCommand({ policyName, target: groupArn }));
   }
   const members = await groupMembers(iot, thingGroupName);
   const created: string[] = [];
@@ -128,13 +144,21 @@ export async function syncFleet(options: FleetSyncOptions): Promise<FleetSyncRes
     options.certificateFor === undefined
       ? undefined
       : await issueCertificate(options, options.certificateFor, policyName, registered);
-  const changes = created.length + updated.length + grouped.length + (certificate === undefined ? 0 : 1);
+  const changes =
+    Number(policyAttached) + created.length + updated.length + grouped.length + (certificate === undefined ? 0 : 1);
   print(
     changes === 0
       ? `nothing to change: the ${sensors.length} sensors of the registry are things in ${thingGroupName}`
-      : `${dryRun ? "would change" : "changed"}: ${created.length} created, ${updated.length} updated, ${grouped.length} added to the group${certificate === undefined ? "" : ", 1 certificate"}`,
+      : `${dryRun ? "would change" : "changed"}: ${policyAttached ? "policy attached to the group, " : ""}${created.length} created, ${updated.length} updated, ${grouped.length} added to the group${certificate === undefined ? "" : ", 1 certificate"}`,
   );
-  return { created, updated, grouped, leftAlone, ...(certificate === undefined ? {} : { certificate }) };
+  return {
+    policyAttached,
+    created,
+    updated,
+    grouped,
+    leftAlone,
+    ...(certificate === undefined ? {} : { certificate }),
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * `kaikai fleet` against the emulator's IoT control plane, with the thing group and the sensor
- * policy made as the stack makes them: a dry run lists and changes nothing, a real run creates
- * each thing once in the group, a second run changes nothing, and a certificate is issued with
- * its private key in a file only its owner can read.
+ * policy made as the stack makes them: a dry run lists and changes nothing, a real run attaches
+ * the policy to the group and creates each thing once in it, a second run changes nothing, and a
+ * certificate is issued with its private key in a file only its owner can read.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,8 @@ import {
   CreatePolicyCommand,
   CreateThingGroupCommand,
   DescribeThingCommand,
+  DescribeThingGroupCommand,
+  ListAttachedPoliciesCommand,
   ListThingPrincipalsCommand,
   ListThingsInThingGroupCommand,
 } from "@aws-sdk/client-iot";
@@ -38,6 +40,12 @@ async function run(options: { dryRun: boolean; certificateFor?: string }) {
   return { result, lines };
 }
 
+const groupPolicies = async () => {
+  const group = await iot.send(new DescribeThingGroupCommand({ thingGroupName: sensorThingGroupName(stage) }));
+  const attached = await iot.send(new ListAttachedPoliciesCommand({ target: group.thingGroupArn }));
+  return (attached.policies ?? []).map((policy) => policy.policyName);
+};
+
 const thingsInGroup = async () =>
   (await iot.send(new ListThingsInThingGroupCommand({ thingGroupName: sensorThingGroupName(stage) }))).things ?? [];
 
@@ -63,12 +71,18 @@ describe("kaikai fleet against the emulator", () => {
     const { result, lines } = await run({ dryRun: true });
 
     expect(result.created).toEqual(sensors.map((sensor) => sensor.sensorId));
+    expect(lines[0]).toBe(
+      `would attach policy ${sensorPolicyName(stage)} to thing group ${sensorThingGroupName(stage)}`,
+    );
     expect(lines.filter((line) => line.startsWith("would create thing"))).toHaveLength(sensors.length);
     expect(await thingsInGroup()).toEqual([]);
+    expect(await groupPolicies()).toEqual([]);
   });
 
   it("creates each thing once, with its attributes, in the group; a second run changes nothing", async () => {
     const first = await run({ dryRun: false });
+    expect(first.result.policyAttached).toBe(true);
+    expect(await groupPolicies()).toEqual([sensorPolicyName(stage)]);
     expect(first.result.created).toHaveLength(sensors.length);
     expect((await thingsInGroup()).sort()).toEqual(sensors.map((sensor) => sensor.sensorId).sort());
     const medina = sensors.find((sensor) => sensor.locationName === "Dakar - Médina");
@@ -80,7 +94,7 @@ describe("kaikai fleet against the emulator", () => {
     });
 
     const second = await run({ dryRun: false });
-    expect(second.result).toMatchObject({ created: [], updated: [], grouped: [] });
+    expect(second.result).toMatchObject({ policyAttached: false, created: [], updated: [], grouped: [] });
     expect(second.lines).toEqual([
       `nothing to change: the ${sensors.length} sensors of the registry are things in ${sensorThingGroupName(stage)}`,
     ]);
