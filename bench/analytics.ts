@@ -44,11 +44,7 @@ const BULK_OFF = `
   DROP INDEX IF EXISTS idx_measurements_timestamp;
   DROP INDEX IF EXISTS idx_measurements_pm25;`;
 
-const RECOMPUTE_TOTALS = `
-  DELETE FROM measurement_hour_totals;
-  INSERT INTO measurement_hour_totals (sensor_id, hour, readings, pm25_sum, temperature_sum, humidity_sum, co2_sum)
-  SELECT sensor_id, strftime('%Y-%m-%d %H:00:00', timestamp), COUNT(*), SUM(pm25), SUM(temperature), SUM(humidity), SUM(co2)
-  FROM measurements GROUP BY 1, 2;`;
+const RECOMPUTE_TOTALS = readFileSync(new URL("../sql/sqlite/rebuild-hour-totals.sql", import.meta.url), "utf8");
 
 /** One reading per sensor per minute, minutes [fromMinute, toMinute) before END, oldest first. */
 const INSERT_MINUTES = `

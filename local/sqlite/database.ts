@@ -6,6 +6,44 @@ import type { Sensor } from "../../lambdas/core/sensor.js";
 export type Db = Database.Database;
 
 const SCHEMA_PATH = new URL("../../sql/sqlite/schema.sql", import.meta.url);
+const REBUILD_HOUR_TOTALS_PATH = new URL("../../sql/sqlite/rebuild-hour-totals.sql", import.meta.url);
+
+interface Migration {
+  /** Run before schema.sql, which then creates what this removed. */
+  readonly before: string;
+  /** Run after it. */
+  readonly after: string;
+}
+
+/**
+ * What schema.sql cannot change by itself in a database an older version made (it only creates
+ * what is missing), in order; PRAGMA user_version counts those applied. A new database starts
+ * with all of them counted.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    // measurement_hour_totals gained each measure's min and max, for the hourly roll-up: it is
+    // derived from the readings, so it is made again and filled from them.
+    before: `DROP TRIGGER IF EXISTS measurements_totals_insert;
+      DROP TRIGGER IF EXISTS measurements_totals_delete;
+      DROP TRIGGER IF EXISTS measurements_totals_update;
+      DROP TABLE IF EXISTS measurement_hour_totals;`,
+    after: readFileSync(REBUILD_HOUR_TOTALS_PATH, "utf8"),
+  },
+];
+
+function applySchema(db: Db): void {
+  const schema = readFileSync(SCHEMA_PATH, "utf8");
+  const existing = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'measurements'").get();
+  const applied = existing === undefined ? MIGRATIONS.length : Number(db.pragma("user_version", { simple: true }));
+  db.transaction(() => {
+    const pending = MIGRATIONS.slice(applied);
+    for (const migration of pending) db.exec(migration.before);
+    db.exec(schema);
+    for (const migration of pending) db.exec(migration.after);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+}
 
 /**
  * Opens (creating if needed) the local store and applies the schema. WAL lets reports read while
@@ -20,7 +58,7 @@ export function openDatabase(path: string): Db {
   db.pragma("foreign_keys = ON");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
-  db.exec(readFileSync(SCHEMA_PATH, "utf8"));
+  applySchema(db);
   return db;
 }
 

@@ -103,11 +103,12 @@ function coverageAndStats(row: HourlyAggregate | ZoneAggregate) {
 }
 
 export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
+  // The triggers' running figures per sensor-hour: a run reads a row per sensor and hour, however
+  // many readings they hold. Every measure column is NOT NULL, so each one's count is the readings'.
   const binSelect = db.prepare(
-    `SELECT sensor_id, strftime('%Y-%m-%d %H:00:00', timestamp) AS hour, COUNT(*) AS readings,
-       ${COLUMN_MEASURES.map((m) => `COUNT(${m}) AS ${m}_count, TOTAL(${m}) AS ${m}_sum, MIN(${m}) AS ${m}_min, MAX(${m}) AS ${m}_max`).join(",\n       ")}
-     FROM measurements WHERE timestamp >= ? AND timestamp < ?
-     GROUP BY sensor_id, hour`,
+    `SELECT sensor_id, hour, readings,
+       ${COLUMN_MEASURES.map((m) => `readings AS ${m}_count, ${m}_sum, ${m}_min, ${m}_max`).join(",\n       ")}
+     FROM measurement_hour_totals WHERE hour >= ? AND hour < ?`,
   );
   const hourlyColumns = [
     "location_name",

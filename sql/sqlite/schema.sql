@@ -1,4 +1,5 @@
--- Kaikai local store (SQLite). Applied on every start: every statement is idempotent.
+-- Kaikai local store (SQLite). Applied on every start: every statement is idempotent. What it
+-- cannot change in an existing database (a table's columns) is a migration in local/sqlite/database.ts.
 --
 -- Times: `measurements.timestamp` is UTC text 'YYYY-MM-DD HH:MM:SS' (with '.SSS' when the reading
 -- has milliseconds), the format of SQLite's datetime('now', ...), so that the seed's queries
@@ -24,8 +25,9 @@ CREATE TABLE IF NOT EXISTS sensors (
     reporting_interval_seconds INTEGER
 );
 
--- The seed's table. One row per sensor and time: a replayed reading is stored once, and the
--- delivery received last wins (the upsert in local/sqlite/reading-store.ts).
+-- The seed's table. One row per sensor and time, never changed once stored: a replayed reading
+-- is stored once, the first delivery is kept, and a re-send with other values is quarantined
+-- (local/sqlite/reading-store.ts inserts only where no row has the key).
 CREATE TABLE IF NOT EXISTS measurements (
     measurement_id INTEGER PRIMARY KEY AUTOINCREMENT,
     sensor_id TEXT NOT NULL,
@@ -37,7 +39,7 @@ CREATE TABLE IF NOT EXISTS measurements (
     battery REAL,
     rssi REAL,
     firmware TEXT,
-    -- Epoch ms the broker received the reading: the record's version.
+    -- Epoch ms the broker received the reading's first delivery.
     received_at INTEGER NOT NULL,
     -- JSON array of quality flag codes; NULL: not checked.
     quality_flags TEXT,
@@ -56,19 +58,29 @@ CREATE INDEX IF NOT EXISTS idx_sensors_location ON sensors(location_name);
 -- cloud's ingest metrics: a backfill of old readings is recent flow, not history.
 CREATE INDEX IF NOT EXISTS idx_measurements_received_at ON measurements(received_at);
 
--- Exact running totals per sensor and hour, kept by the triggers below in the same transaction
--- as the readings. The seed's reports promise < 100 ms on millions of rows: they read counts and
--- sums here instead of scanning `measurements`, and get the same answer because every insert,
--- update and delete of a reading is reflected here atomically (unlike the scheduled roll-ups,
--- which lag behind late data).
+-- Exact running figures per sensor and hour (count, and sum, min and max of each measure), kept
+-- by the triggers below in the same transaction as the readings. The seed's reports promise
+-- < 100 ms on millions of rows, and the hourly roll-up runs on a thousand sensors: both read here
+-- instead of scanning `measurements`, and get the same answer because every insert, update and
+-- delete of a reading is reflected here atomically. A minimum or maximum cannot be taken back,
+-- so removing or changing a reading (by hand: the pipeline only inserts) reads that sensor-hour's
+-- remaining readings again.
 CREATE TABLE IF NOT EXISTS measurement_hour_totals (
     sensor_id TEXT NOT NULL,
     hour TEXT NOT NULL,
     readings INTEGER NOT NULL,
     pm25_sum REAL NOT NULL,
+    pm25_min REAL NOT NULL,
+    pm25_max REAL NOT NULL,
     temperature_sum REAL NOT NULL,
+    temperature_min REAL NOT NULL,
+    temperature_max REAL NOT NULL,
     humidity_sum REAL NOT NULL,
+    humidity_min REAL NOT NULL,
+    humidity_max REAL NOT NULL,
     co2_sum REAL NOT NULL,
+    co2_min REAL NOT NULL,
+    co2_max REAL NOT NULL,
     PRIMARY KEY (sensor_id, hour)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idx_measurement_hour_totals_hour ON measurement_hour_totals(hour);
@@ -76,15 +88,23 @@ CREATE INDEX IF NOT EXISTS idx_measurement_hour_totals_hour ON measurement_hour_
 CREATE TRIGGER IF NOT EXISTS measurements_totals_insert AFTER INSERT ON measurements
 BEGIN
     INSERT INTO measurement_hour_totals
-        (sensor_id, hour, readings, pm25_sum, temperature_sum, humidity_sum, co2_sum)
+        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max)
     VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
-            NEW.pm25, NEW.temperature, NEW.humidity, NEW.co2)
+            NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2)
     ON CONFLICT (sensor_id, hour) DO UPDATE SET
         readings = readings + 1,
         pm25_sum = pm25_sum + excluded.pm25_sum,
+        pm25_min = MIN(pm25_min, excluded.pm25_min),
+        pm25_max = MAX(pm25_max, excluded.pm25_max),
         temperature_sum = temperature_sum + excluded.temperature_sum,
+        temperature_min = MIN(temperature_min, excluded.temperature_min),
+        temperature_max = MAX(temperature_max, excluded.temperature_max),
         humidity_sum = humidity_sum + excluded.humidity_sum,
-        co2_sum = co2_sum + excluded.co2_sum;
+        humidity_min = MIN(humidity_min, excluded.humidity_min),
+        humidity_max = MAX(humidity_max, excluded.humidity_max),
+        co2_sum = co2_sum + excluded.co2_sum,
+        co2_min = MIN(co2_min, excluded.co2_min),
+        co2_max = MAX(co2_max, excluded.co2_max);
 END;
 
 CREATE TRIGGER IF NOT EXISTS measurements_totals_delete AFTER DELETE ON measurements
@@ -98,6 +118,16 @@ BEGIN
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
     DELETE FROM measurement_hour_totals
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp) AND readings = 0;
+    UPDATE measurement_hour_totals AS t SET
+        pm25_min = (SELECT MIN(pm25) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        pm25_max = (SELECT MAX(pm25) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        temperature_min = (SELECT MIN(temperature) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        temperature_max = (SELECT MAX(temperature) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        humidity_min = (SELECT MIN(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        humidity_max = (SELECT MAX(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        co2_min = (SELECT MIN(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        co2_max = (SELECT MAX(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour'))
+    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
 END;
 
 CREATE TRIGGER IF NOT EXISTS measurements_totals_update
@@ -110,18 +140,36 @@ BEGIN
         humidity_sum = humidity_sum - OLD.humidity,
         co2_sum = co2_sum - OLD.co2
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
+    DELETE FROM measurement_hour_totals
+    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp) AND readings = 0;
+    UPDATE measurement_hour_totals AS t SET
+        pm25_min = (SELECT MIN(pm25) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        pm25_max = (SELECT MAX(pm25) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        temperature_min = (SELECT MIN(temperature) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        temperature_max = (SELECT MAX(temperature) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        humidity_min = (SELECT MIN(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        humidity_max = (SELECT MAX(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        co2_min = (SELECT MIN(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        co2_max = (SELECT MAX(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour'))
+    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
     INSERT INTO measurement_hour_totals
-        (sensor_id, hour, readings, pm25_sum, temperature_sum, humidity_sum, co2_sum)
+        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max)
     VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
-            NEW.pm25, NEW.temperature, NEW.humidity, NEW.co2)
+            NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2)
     ON CONFLICT (sensor_id, hour) DO UPDATE SET
         readings = readings + 1,
         pm25_sum = pm25_sum + excluded.pm25_sum,
+        pm25_min = MIN(pm25_min, excluded.pm25_min),
+        pm25_max = MAX(pm25_max, excluded.pm25_max),
         temperature_sum = temperature_sum + excluded.temperature_sum,
+        temperature_min = MIN(temperature_min, excluded.temperature_min),
+        temperature_max = MAX(temperature_max, excluded.temperature_max),
         humidity_sum = humidity_sum + excluded.humidity_sum,
-        co2_sum = co2_sum + excluded.co2_sum;
-    DELETE FROM measurement_hour_totals
-    WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp) AND readings = 0;
+        humidity_min = MIN(humidity_min, excluded.humidity_min),
+        humidity_max = MAX(humidity_max, excluded.humidity_max),
+        co2_sum = co2_sum + excluded.co2_sum,
+        co2_min = MIN(co2_min, excluded.co2_min),
+        co2_max = MAX(co2_max, excluded.co2_max);
 END;
 
 -- One row per sensor and hour, written by the hourly roll-up. version is the roll-up's run time

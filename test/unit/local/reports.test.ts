@@ -224,9 +224,17 @@ describe("the fast queries give the seed's answers", () => {
     co2: fc.integer({ min: 250, max: 5000 }),
     receivedAt: fc.integer({ min: 0, max: 1000 }),
     remove: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    change: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   });
 
-  it("after any mix of new readings, replays and deletions", async () => {
+  const MEASURE_COLUMNS = ["pm25", "temperature", "humidity", "co2"];
+  const HOUR_FIGURES = `SELECT sensor_id, hour, readings, ${MEASURE_COLUMNS.map((m) => `${m}_sum, ${m}_min, ${m}_max`).join(", ")}
+    FROM measurement_hour_totals ORDER BY sensor_id, hour`;
+  const HOUR_FIGURES_FROM_READINGS = `SELECT sensor_id, strftime('%Y-%m-%d %H:00:00', timestamp) AS hour, COUNT(*) AS readings,
+      ${MEASURE_COLUMNS.map((m) => `SUM(${m}) AS ${m}_sum, MIN(${m}) AS ${m}_min, MAX(${m}) AS ${m}_max`).join(", ")}
+    FROM measurements GROUP BY 1, 2 ORDER BY 1, 2`;
+
+  it("after any mix of new readings, replays, changes and deletions", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { maxLength: 60 }), async (operations) => {
         // Durability is not what this checks; an fsync per write would make it slow.
@@ -234,16 +242,22 @@ describe("the fast queries give the seed's answers", () => {
         db.exec("DELETE FROM measurements");
         const store = makeSqliteReadingStore(db);
         const remove = db.prepare("DELETE FROM measurements WHERE sensor_id = ? AND timestamp = ?");
+        // By hand: the pipeline never changes a stored reading.
+        const change = db.prepare(
+          "UPDATE measurements SET pm25 = pm25 / 2, co2 = co2 + 1 WHERE sensor_id = ? AND timestamp = ?",
+        );
+        const newest = db.prepare(
+          "SELECT timestamp FROM measurements WHERE sensor_id = ? ORDER BY measurement_id DESC",
+        );
         for (const op of operations) {
           const reading = enrich({ ...op, at: new Date(NOW + op.offsetMs).toISOString() }, NOW + op.receivedAt);
           await store.write([reading]);
-          if (op.remove) {
-            const stored = db
-              .prepare("SELECT timestamp FROM measurements WHERE sensor_id = ? ORDER BY measurement_id DESC")
-              .get(op.sensorId) as { timestamp: string };
-            remove.run(op.sensorId, stored.timestamp);
-          }
+          const stored = newest.get(op.sensorId) as { timestamp: string };
+          if (op.change) change.run(op.sensorId, stored.timestamp);
+          if (op.remove) remove.run(op.sensorId, stored.timestamp);
         }
+        // What the hourly roll-up reads: each sensor-hour's count, sums, minimums and maximums.
+        expect(db.prepare(HOUR_FIGURES).all()).toEqual(db.prepare(HOUR_FIGURES_FROM_READINGS).all());
         const nowText = "2026-11-28 12:00:00";
         const activity = runSeedReport(db, "sensor-activity", NOW).rows.map((row) => ({
           sensor_id: row.sensor_id,

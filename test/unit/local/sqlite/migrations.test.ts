@@ -1,0 +1,101 @@
+/**
+ * A database an older version made opens as the current schema: measurement_hour_totals rebuilt
+ * with each measure's minimum and maximum from the readings it holds, every reading kept, and the
+ * triggers keeping the new figures from then on.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SENSORS } from "../../../../lib/config/sensors.js";
+import { openDatabase, upsertSensors } from "../../../../local/sqlite/database.js";
+
+const V0_SCHEMA = readFileSync(new URL("../../../fixtures/sqlite-schema-v0.sql", import.meta.url), "utf8");
+const HOUR_FIGURES =
+  "SELECT sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, co2_min, co2_max FROM measurement_hour_totals ORDER BY sensor_id, hour";
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "kaikai-migrations-"));
+  path = join(dir, "kaikai.db");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function insertReading(db: Database.Database, sensorId: string, timestamp: string, pm25: number, co2: number): void {
+  db.prepare(
+    `INSERT INTO measurements (sensor_id, timestamp, pm25, temperature, humidity, co2, received_at)
+     VALUES (?, ?, ?, 25, 60, ?, 0)`,
+  ).run(sensorId, timestamp, pm25, co2);
+}
+
+/** A database as the version before user_version 1 left it, with three readings in two sensor-hours. */
+function olderDatabase(): void {
+  const db = new Database(path);
+  db.exec(V0_SCHEMA);
+  upsertSensors(db, SENSORS);
+  insertReading(db, "SENS001", "2026-11-28 10:05:00", 12.5, 500);
+  insertReading(db, "SENS001", "2026-11-28 10:35:00", 40, 420);
+  insertReading(db, "SENS002", "2026-11-28 11:00:00", 8, 610);
+  db.close();
+}
+
+describe("opening a database an older version made", () => {
+  it("rebuilds the hour figures with minimums and maximums, keeping every reading", () => {
+    olderDatabase();
+    const db = openDatabase(path);
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(1);
+      expect(db.prepare("SELECT COUNT(*) AS n FROM measurements").get()).toEqual({ n: 3 });
+      expect(db.prepare(HOUR_FIGURES).all()).toEqual([
+        {
+          sensor_id: "SENS001",
+          hour: "2026-11-28 10:00:00",
+          readings: 2,
+          pm25_sum: 52.5,
+          pm25_min: 12.5,
+          pm25_max: 40,
+          co2_min: 420,
+          co2_max: 500,
+        },
+        {
+          sensor_id: "SENS002",
+          hour: "2026-11-28 11:00:00",
+          readings: 1,
+          pm25_sum: 8,
+          pm25_min: 8,
+          pm25_max: 8,
+          co2_min: 610,
+          co2_max: 610,
+        },
+      ]);
+
+      insertReading(db, "SENS001", "2026-11-28 10:50:00", 90, 400);
+      expect(db.prepare(HOUR_FIGURES).get()).toMatchObject({ readings: 3, pm25_max: 90, co2_min: 400 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it("changes nothing when opened again", () => {
+    olderDatabase();
+    openDatabase(path).close();
+    const db = openDatabase(path);
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(1);
+      expect(db.prepare("SELECT SUM(readings) AS n FROM measurement_hour_totals").get()).toEqual({ n: 3 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it("starts a new database at the current version", () => {
+    const db = openDatabase(path);
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+});
