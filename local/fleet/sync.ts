@@ -3,8 +3,9 @@
  * the thing group and the sensor policy (lib/constructs/fleet.ts); this attaches the policy to the
  * group, so that every certificate attached to one of its things holds it, however it was issued
  * (CloudFormation cannot attach a policy to a thing group), makes the things that are missing,
- * with their attributes, in that group, and on request issues a sensor its certificate. It never deletes a thing: a sensor taken out of the registry keeps
- * its thing, its certificate and its data. Idempotent: a second run changes nothing.
+ * with their attributes, in that group, and on request issues a sensor its certificate. It never
+ * deletes a thing: a sensor taken out of the registry keeps its thing, its certificate and its
+ * data. Idempotent: a second run changes nothing.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
