@@ -346,14 +346,22 @@ async function fleetCommand(argv: readonly string[]): Promise<void> {
   }
   const certificate = text(values, "certificate");
   const { IoTClient } = await import("@aws-sdk/client-iot");
-  await syncFleet({
-    iot: new IoTClient({}),
-    stage,
-    sensors: SENSORS,
-    dryRun: values["dry-run"] === true,
-    ...(certificate === undefined ? {} : { certificateFor: certificate, outDir: text(values, "out") ?? "." }),
-    print: (line) => console.log(line),
-  });
+  try {
+    await syncFleet({
+      iot: new IoTClient({}),
+      stage,
+      sensors: SENSORS,
+      dryRun: values["dry-run"] === true,
+      ...(certificate === undefined ? {} : { certificateFor: certificate, outDir: text(values, "out") ?? "." }),
+      print: (line) => console.log(line),
+    });
+  } catch (error) {
+    if (error instanceof FleetError || !(error instanceof Error)) throw error;
+    // Missing credentials or region, a denied call, an unreachable endpoint: one line, with what to check.
+    throw new FleetError(
+      `AWS IoT for stage ${stage}: ${error.name}: ${error.message} (credentials, region and permissions are those cdk uses)`,
+    );
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

@@ -16,9 +16,9 @@ export interface FleetProps {
  * What the fleet shares, and only that: a thing group for the stage's sensors and one policy
  * (which `kaikai fleet` attaches to the group, so every certificate of one of its things holds
  * it) that lets a thing connect only with its own name as client id and publish only on its own
- * telemetry topic. The things themselves (one per registry
- * sensor, named by its id) are made by `kaikai fleet` against the account, not by the stack: a
- * stack holds at most 500 resources, and a new sensor should not need a stack update.
+ * telemetry topic. The things themselves (one per registry sensor, named by its id) are made by
+ * `kaikai fleet` against the account, not by the stack: a stack holds at most 500 resources, and
+ * a new sensor should not need a stack update.
  * Certificates are issued outside CloudFormation so that private keys never enter a template.
  */
 export class Fleet extends Construct {
