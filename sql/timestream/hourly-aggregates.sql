@@ -1,17 +1,16 @@
 -- The sensors' hourly rows over [{{from}}, {{to}}), read back by the zone roll-up. A re-run of the
 -- hourly roll-up rewrites a row with a higher version, so each sensor and hour has one row.
 -- The zone roll-up runs this file, bundled as text (lambdas/aws/timestream/sql.ts).
-SELECT
-  sensor_id,
-  time AS hour_start,
-  location_name, zone, city,
-  readings, expected_readings, completeness,
-  pm25_count, pm25_sum, pm25_min, pm25_max,
-  temperature_count, temperature_sum, temperature_min, temperature_max,
-  humidity_count, humidity_sum, humidity_min, humidity_max,
-  co2_count, co2_sum, co2_min, co2_max
+--
+-- Every column, not a list: Timestream knows a table's columns only from the records written to
+-- it and refuses a query that names one it has never seen. An hour in which a sensor sent nothing
+-- has no minimum or maximum, so its record has no *_min, *_max or *_mean, and on a table that has
+-- only seen such hours a query naming pm25_min would fail. The row holds sensor_id, time,
+-- location_name, zone, city, readings, expected_readings, completeness and, per measure, *_count
+-- and *_sum, with *_min and *_max when the table has them (null in an hour without readings).
+SELECT *
 FROM "{{database}}"."{{table}}"
 WHERE measure_name = 'sensor_hour'
   AND time >= from_iso8601_timestamp('{{from}}')
   AND time < from_iso8601_timestamp('{{to}}')
-ORDER BY hour_start, sensor_id
+ORDER BY time, sensor_id

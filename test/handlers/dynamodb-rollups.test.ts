@@ -140,6 +140,37 @@ describe("the hourly roll-up on DynamoDB", () => {
 });
 
 describe("the zone roll-up on DynamoDB", () => {
+  it("rolls up an hour in which no sensor spoke from the rows the hourly roll-up wrote for it", async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    await hourlyRollup()({ hour: new Date(H10).toISOString() });
+    const silentHour = batchWrites().flatMap((input) =>
+      (input.RequestItems?.aggregates ?? []).flatMap((request) =>
+        request.PutRequest?.Item === undefined ? [] : [request.PutRequest.Item],
+      ),
+    );
+    dynamodb.reset();
+    dynamodb.on(QueryCommand).resolves({ Items: silentHour });
+    dynamodb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
+    const client = new DynamoDBClient({ region: "eu-west-1" });
+
+    const result = await makeZoneRollup({
+      hourly: makeDynamoDbHourlySource({ client, table: "aggregates" }),
+      writer: makeDynamoDbZoneWriter({ client, table: "aggregates" }),
+      publisher: noPublisher,
+      clock: { now: () => RUN_AT },
+      logger: silentLogger(),
+      metrics: fakeMetrics().metrics,
+    })({ hour: new Date(H10).toISOString() });
+
+    const zones = new Set(SENSORS.map((sensor) => sensor.zone));
+    expect(result.rowsWritten).toBe(zones.size);
+    const rows = batchWrites().flatMap(putItems);
+    const byZone = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(rows.map((row) => [row.zone, row.sensors, row.active_sensors, row.readings, row.aqi]).sort(byZone)).toEqual(
+      [...zones].map((zone) => [zone, SENSORS.filter((s) => s.zone === zone).length, 0, 0, null]).sort(byZone),
+    );
+  });
+
   it("reads each hour's sensor rows with one Query of its partition, and writes one row per zone", async () => {
     const client = new DynamoDBClient({ region: "eu-west-1" });
     const hourlyRows = SENSORS.map((sensor) =>

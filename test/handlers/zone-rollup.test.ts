@@ -175,6 +175,41 @@ describe("zone roll-up handler", () => {
     expect(result.latest?.ranking[0]?.pm25Mean).toBe(15);
   });
 
+  it("rolls up hours in which no sensor spoke, on a table that has never held a minimum or maximum", async () => {
+    // Timestream's answer to SELECT * on such a table: the columns of silent hours only.
+    const silentColumns = HOURLY_COLUMNS.filter(([name]) => !/_(min|max)$/.test(name));
+    const silentRow = (sensorId: string, zone: string): Cell[] => [
+      sensorId,
+      timestreamTime(H10),
+      `Dakar - ${sensorId}`,
+      zone,
+      "Dakar",
+      0,
+      60,
+      0,
+      ...[0, 0, 0, 0].flatMap((count) => [count, 0]),
+    ];
+    query
+      .on(QueryCommand)
+      .resolves(queryPage(silentColumns, [silentRow("SENS001", "Urban"), silentRow("SENS002", "Residential")]));
+    const { handler } = setup();
+
+    const result = await handler({ hour: "2026-11-28T10:00:00Z" });
+
+    const statement = (query.commandCalls(QueryCommand)[0]?.args[0].input.QueryString ?? "")
+      .split("\n")
+      .filter((line) => !line.trimStart().startsWith("--"))
+      .join("\n");
+    expect(statement).not.toMatch(/_(min|max|mean)\b/);
+    expect(result.rowsWritten).toBe(2);
+    const records = write.commandCalls(WriteRecordsCommand).flatMap((call) => call.args[0].input.Records ?? []);
+    const urban = Object.fromEntries(
+      (records.find((r) => r.Dimensions?.[0]?.Value === "Urban")?.MeasureValues ?? []).map((m) => [m.Name, m.Value]),
+    );
+    expect(urban).toMatchObject({ sensors: "1", active_sensors: "0", readings: "0", completeness: "0" });
+    expect(urban).not.toHaveProperty("aqi");
+  });
+
   it("writes nothing for hours the hourly roll-up has not written yet", async () => {
     query.on(QueryCommand).resolves(queryPage(HOURLY_COLUMNS, []));
     const { handler } = setup();

@@ -57,33 +57,40 @@ export function makeTimestreamZoneWriter(target: TimestreamTableTarget): ZoneAgg
   };
 }
 
-const nullableNumber = z.nullable(z.number());
+/** Absent when the table has never held the column (sql/timestream/hourly-aggregates.sql). */
+const statColumn = z.optional(z.nullable(z.number()));
 const statsColumns = Object.fromEntries(
   MEASURES.flatMap((name) => [
-    [`${name}_count`, nullableNumber],
-    [`${name}_sum`, nullableNumber],
-    [`${name}_min`, nullableNumber],
-    [`${name}_max`, nullableNumber],
+    [`${name}_count`, statColumn],
+    [`${name}_sum`, statColumn],
+    [`${name}_min`, statColumn],
+    [`${name}_max`, statColumn],
   ]),
-) as Record<`${Measure}_${"count" | "sum" | "min" | "max"}`, typeof nullableNumber>;
+) as Record<`${Measure}_${"count" | "sum" | "min" | "max"}`, typeof statColumn>;
+
+type StatsRow = { readonly [column in keyof typeof statsColumns]?: number | null };
 
 const binRowSchema = z.object({ sensor_id: z.string(), hour_start: z.number(), readings: z.number(), ...statsColumns });
 
-const hourlyRowSchema = z.extend(binRowSchema, {
+const hourlyRowSchema = z.object({
+  sensor_id: z.string(),
+  time: z.number(),
   location_name: z.string(),
   zone: z.enum(ZONES),
   city: z.string(),
+  readings: z.number(),
   expected_readings: z.number(),
   completeness: z.number(),
+  ...statsColumns,
 });
 
-function statsFromRow(row: z.infer<typeof binRowSchema>): MeasureStatsByMeasure {
+function statsFromRow(row: StatsRow): MeasureStatsByMeasure {
   return mapMeasures(
     (name): MeasureStats => ({
       count: row[`${name}_count`] ?? 0,
       sum: row[`${name}_sum`] ?? 0,
-      min: row[`${name}_min`],
-      max: row[`${name}_max`],
+      min: row[`${name}_min`] ?? null,
+      max: row[`${name}_max`] ?? null,
     }),
   );
 }
@@ -148,7 +155,7 @@ export function makeTimestreamHourlySource(target: TimestreamQueryTarget): Hourl
         locationName: row.location_name,
         zone: row.zone,
         city: row.city,
-        hourStart: row.hour_start,
+        hourStart: row.time,
         readings: row.readings,
         expectedReadings: row.expected_readings,
         completeness: row.completeness,
