@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { evaluatePm25, pm25Aqi } from "../lambdas/core/aqi.js";
 import { rankZones } from "../lambdas/core/rollup.js";
-import { ZONES, type Zone } from "../lambdas/core/sensor.js";
 import type { Db } from "./sqlite/database.js";
 import { toSqliteTime } from "./sqlite/time.js";
 
@@ -33,7 +32,8 @@ const round = (value: number | null, digits: number): number | null =>
   value === null ? null : Math.sign(value) * Number(Math.abs(value).toFixed(digits));
 
 interface ZoneSums {
-  zone: Zone;
+  /** A zone of the `sensors` table: one of the registry's, or any other a database holds. */
+  zone: string;
   sensors: number;
   measurements: number;
   pm25_sum: number;
@@ -78,28 +78,21 @@ function zoneRanking(rows: readonly ZoneSums[]): Record<(typeof ZONE_RANKING_COL
   });
 }
 
-const isZone = (value: unknown): value is Zone => ZONES.some((zone) => zone === value);
-
-const toZoneSums = (row: ReportRow): ZoneSums[] =>
-  isZone(row.zone)
-    ? [
-        {
-          zone: row.zone,
-          sensors: Number(row.sensors),
-          measurements: Number(row.measurements),
-          pm25_sum: Number(row.pm25_sum),
-          temperature_sum: Number(row.temperature_sum),
-          humidity_sum: Number(row.humidity_sum),
-          co2_sum: Number(row.co2_sum),
-        },
-      ]
-    : [];
+const toZoneSums = (row: ReportRow): ZoneSums => ({
+  zone: String(row.zone),
+  sensors: Number(row.sensors),
+  measurements: Number(row.measurements),
+  pm25_sum: Number(row.pm25_sum),
+  temperature_sum: Number(row.temperature_sum),
+  humidity_sum: Number(row.humidity_sum),
+  co2_sum: Number(row.co2_sum),
+});
 
 /** Runs one of the seed's queries; `now` (epoch ms) is the query's "now", for the last-24-hours window. */
 export function runSeedReport(db: Db, name: SeedReportName, now: number): Report {
   const statement = db.prepare(querySql(name));
   const raw = (name === "hourly-pm25" ? statement.all({ now: toSqliteTime(now) }) : statement.all()) as ReportRow[];
-  const rows = name === "zone-ranking" ? zoneRanking(raw.flatMap(toZoneSums)) : raw;
+  const rows = name === "zone-ranking" ? zoneRanking(raw.map(toZoneSums)) : raw;
   const columns = name === "zone-ranking" ? ZONE_RANKING_COLUMNS : statement.columns().map((column) => column.name);
   return { title: TITLES[name], columns, rows };
 }

@@ -133,7 +133,7 @@ function rankKey(mean: number): number {
  * 0.01 ug/m3 share a rank and the next rank skips ("1, 1, 3"); a zone without readings has no
  * rank. Returned in ranking order; ties and unranked zones by zone name.
  */
-export function rankZones<T extends { readonly zone: Zone }>(
+export function rankZones<T extends { readonly zone: string }>(
   zones: readonly T[],
   pm25Mean: (zone: T) => number | null,
 ): (T & { readonly rank: number | null })[] {
