@@ -22,6 +22,7 @@ import { makeTerminal } from "./runtime/terminal.js";
 import { runSimulateCommand, SIMULATE_USAGE } from "./simulator/command.js";
 import { MAX_SENSORS } from "./simulator/fleet.js";
 import { BrokerUnreachableError } from "./simulator/publisher.js";
+import { type Db, LocalStoreError, openDatabaseReadOnly } from "./sqlite/database.js";
 import { makeSqliteQuarantine } from "./sqlite/quarantine.js";
 import { UsageError } from "./usage-error.js";
 
@@ -120,9 +121,20 @@ function parseReason(value: string | undefined): ReasonCode | undefined {
   return reason;
 }
 
-function existingDb(path: string) {
+function mustExist(path: string): void {
   if (!existsSync(path)) throw new UsageError(`no database at ${path}: run 'npm start' first, or give --db`);
+}
+
+/** A store to change (the quarantine replay): the schema applied and the registry's sensors written. */
+function writableDb(path: string): Db {
+  mustExist(path);
   return openLocalStore(path);
+}
+
+/** A store to look at only: reports, health and the quarantine list never change it. */
+function readableDb(path: string): Db {
+  mustExist(path);
+  return openDatabaseReadOnly(path);
 }
 
 const DB_OPTION = { db: { type: "string", default: DEFAULT_DB_PATH } } as const;
@@ -226,7 +238,7 @@ function reportCommand(argv: readonly string[]): void {
       `report needs one of ${[...SEED_REPORTS, HEALTH_REPORT].join(", ")}${name === undefined ? "" : `, not '${name}'`}`,
     );
   }
-  const db = existingDb(text(values, "db") ?? DEFAULT_DB_PATH);
+  const db = readableDb(text(values, "db") ?? DEFAULT_DB_PATH);
   try {
     printReport(db, report, values.json === true);
   } finally {
@@ -234,7 +246,7 @@ function reportCommand(argv: readonly string[]): void {
   }
 }
 
-function printReport(db: ReturnType<typeof openLocalStore>, name: SeedReportName, json: boolean): void {
+function printReport(db: Db, name: SeedReportName, json: boolean): void {
   const result = runSeedReport(db, name, systemClock.now());
   console.log(json ? JSON.stringify(result.rows, null, 2) : formatTable(result));
 }
@@ -243,7 +255,7 @@ const HEALTH_REPORT = "health";
 
 /** The dev stage's alarm thresholds; the flow is counted over its silent window. */
 function printHealth(dbPath: string, json: boolean): void {
-  const db = existingDb(dbPath);
+  const db = readableDb(dbPath);
   try {
     const { ops } = loadStagesFromCdkJson().dev;
     const health = healthReport(db, {
@@ -267,7 +279,7 @@ async function quarantineCommand(argv: readonly string[]): Promise<void> {
       json: { type: "boolean", default: false },
     });
     const reason = parseReason(text(values, "reason"));
-    const db = existingDb(text(values, "db") ?? DEFAULT_DB_PATH);
+    const db = readableDb(text(values, "db") ?? DEFAULT_DB_PATH);
     try {
       const rows = makeSqliteQuarantine(db).list(reason === undefined ? {} : { reason });
       if (values.json === true) {
@@ -301,7 +313,7 @@ async function quarantineCommand(argv: readonly string[]): Promise<void> {
     const idText = text(values, "id");
     const id = idText === undefined ? undefined : Number(idText);
     if (id !== undefined && !Number.isInteger(id)) throw new UsageError(`--id must be a quarantine id, not ${idText}`);
-    const db = existingDb(text(values, "db") ?? DEFAULT_DB_PATH);
+    const db = writableDb(text(values, "db") ?? DEFAULT_DB_PATH);
     try {
       const result = await replayQuarantine(
         {
@@ -402,7 +414,12 @@ main(argv).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof RegistryError) {
     console.error(`kaikai: ${error.message} (${hintFor(argv[0])})`);
     process.exitCode = 2;
-  } else if (error instanceof BrokerUnreachableError || error instanceof FleetError || cannotListen(error)) {
+  } else if (
+    error instanceof BrokerUnreachableError ||
+    error instanceof FleetError ||
+    error instanceof LocalStoreError ||
+    cannotListen(error)
+  ) {
     console.error(`kaikai: ${error.message}`);
     process.exitCode = 1;
   } else {

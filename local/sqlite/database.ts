@@ -62,6 +62,36 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/** A database file that is not a Kaikai local store, or not one a reader can use. */
+export class LocalStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LocalStoreError";
+  }
+}
+
+/** What the reading commands (reports, health, the quarantine list) read. */
+const TABLES_READ = ["sensors", "measurements", "measurement_hour_totals", "hourly_aggregates", "quarantine"];
+
+/**
+ * Opens an existing local store to read it only (reports, health, the quarantine list): no schema
+ * applied, no registry written, so that looking at a store never changes it, and one a running
+ * pipeline is writing is read as it stands (WAL).
+ */
+export function openDatabaseReadOnly(path: string): Db {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma("busy_timeout = 5000");
+  const present = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name),
+  );
+  const missing = TABLES_READ.filter((table) => !present.has(table));
+  if (missing.length > 0) {
+    db.close();
+    throw new LocalStoreError(`${path} has no ${missing.join(", ")} table: it is not a database kaikai made`);
+  }
+  return db;
+}
+
 /**
  * Adds and updates the registry's sensors in `sensors` (the registry is the only list of sensors).
  * A sensor dropped from the registry keeps its row: its readings still refer to it.

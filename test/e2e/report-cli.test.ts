@@ -1,0 +1,66 @@
+/**
+ * `kaikai report` and `kaikai quarantine list` as a user runs them: they read the store and never
+ * change it, and a database kaikai did not make ends in one line, not a stack trace.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { openLocalStore } from "../../local/runtime/local-store.js";
+import { tempDir } from "./local-helpers.js";
+
+const removals: (() => void)[] = [];
+afterEach(() => {
+  for (const remove of removals.splice(0)) remove();
+});
+
+function dbFile(name: string): string {
+  const dir = tempDir("kaikai-report-cli-");
+  removals.push(dir.remove);
+  return join(dir.path, name);
+}
+
+function kaikai(args: readonly string[]) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], {
+    env: { ...process.env, NO_COLOR: "1" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderrLines: result.stderr.trim().split("\n") };
+}
+
+describe("the reading commands", () => {
+  it("leave the store exactly as they found it, even a registry sensor missing from it", () => {
+    const dbPath = dbFile("kaikai.db");
+    const db = openLocalStore(dbPath);
+    db.prepare("DELETE FROM sensors WHERE sensor_id = 'SENS005'").run();
+    db.close();
+    const before = readFileSync(dbPath);
+
+    for (const args of [
+      ["report", "dakar-sensors"],
+      ["report", "zone-ranking", "--json"],
+      ["report", "health"],
+      ["quarantine", "list"],
+    ]) {
+      expect(kaikai([...args, "--db", dbPath]).status).toBe(0);
+    }
+
+    expect(readFileSync(dbPath).equals(before)).toBe(true);
+  });
+
+  it("say in one line that a database was not made by kaikai", () => {
+    const dbPath = dbFile("other.db");
+    const other = new Database(dbPath);
+    other.exec("CREATE TABLE sensors (sensor_id TEXT PRIMARY KEY); CREATE TABLE measurements (sensor_id TEXT)");
+    other.close();
+
+    const { status, stderrLines } = kaikai(["report", "zone-ranking", "--db", dbPath]);
+
+    expect(status).toBe(1);
+    expect(stderrLines).toEqual([
+      `kaikai: ${dbPath} has no measurement_hour_totals, hourly_aggregates, quarantine table: it is not a database kaikai made`,
+    ]);
+  });
+});
