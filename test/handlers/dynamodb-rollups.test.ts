@@ -139,6 +139,18 @@ describe("the hourly roll-up on DynamoDB", () => {
   });
 });
 
+function zoneRollup() {
+  const client = new DynamoDBClient({ region: "eu-west-1" });
+  return makeZoneRollup({
+    hourly: makeDynamoDbHourlySource({ client, table: "aggregates" }),
+    writer: makeDynamoDbZoneWriter({ client, table: "aggregates" }),
+    publisher: noPublisher,
+    clock: { now: () => RUN_AT },
+    logger: silentLogger(),
+    metrics: fakeMetrics().metrics,
+  });
+}
+
 describe("the zone roll-up on DynamoDB", () => {
   it("rolls up an hour in which no sensor spoke from the rows the hourly roll-up wrote for it", async () => {
     dynamodb.on(QueryCommand).resolves({ Items: [] });
@@ -151,16 +163,8 @@ describe("the zone roll-up on DynamoDB", () => {
     dynamodb.reset();
     dynamodb.on(QueryCommand).resolves({ Items: silentHour });
     dynamodb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
-    const client = new DynamoDBClient({ region: "eu-west-1" });
 
-    const result = await makeZoneRollup({
-      hourly: makeDynamoDbHourlySource({ client, table: "aggregates" }),
-      writer: makeDynamoDbZoneWriter({ client, table: "aggregates" }),
-      publisher: noPublisher,
-      clock: { now: () => RUN_AT },
-      logger: silentLogger(),
-      metrics: fakeMetrics().metrics,
-    })({ hour: new Date(H10).toISOString() });
+    const result = await zoneRollup()({ hour: new Date(H10).toISOString() });
 
     const zones = new Set(SENSORS.map((sensor) => sensor.zone));
     expect(result.rowsWritten).toBe(zones.size);
@@ -172,7 +176,6 @@ describe("the zone roll-up on DynamoDB", () => {
   });
 
   it("reads each hour's sensor rows with one Query of its partition, and writes one row per zone", async () => {
-    const client = new DynamoDBClient({ region: "eu-west-1" });
     const hourlyRows = SENSORS.map((sensor) =>
       marshall({
         pk: "sensor_hour#2026-11-28T10:00:00.000Z",
@@ -205,16 +208,8 @@ describe("the zone roll-up on DynamoDB", () => {
       }),
     );
     dynamodb.on(QueryCommand).resolves({ Items: hourlyRows });
-    const zoneRollup = makeZoneRollup({
-      hourly: makeDynamoDbHourlySource({ client, table: "aggregates" }),
-      writer: makeDynamoDbZoneWriter({ client, table: "aggregates" }),
-      publisher: noPublisher,
-      clock: { now: () => RUN_AT },
-      logger: silentLogger(),
-      metrics: fakeMetrics().metrics,
-    });
 
-    const result = await zoneRollup({ hour: new Date(H10).toISOString() });
+    const result = await zoneRollup()({ hour: new Date(H10).toISOString() });
 
     expect(queries()).toEqual([
       {
