@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import { ENV } from "../lambdas/bindings/environment.js";
 import { ALERT_SHADOW_NAME } from "../lambdas/bindings/resources.js";
 import { parseSensors, registryEntryOf, type Sensor } from "../lambdas/core/sensor.js";
+import { isoDateOf } from "../lambdas/core/time.js";
 import { alertTopic } from "../lambdas/core/topics.js";
 import { STAGES_CONTEXT_KEY, type StageConfig, type StageName } from "./config/stages.js";
 import { Alerting } from "./constructs/alerting.js";
@@ -141,7 +142,7 @@ export class KaikaiStack extends Stack {
 
 /** The registry checked again as sensors.json is at load, so that a bad list fails the synth with the entry named. */
 function parseSensorsAgain(sensors: readonly Sensor[]): readonly Sensor[] {
-  return parseSensors(sensors.map(registryEntryOf), { today: new Date().toISOString().slice(0, 10) });
+  return parseSensors(sensors.map(registryEntryOf), { today: isoDateOf(Date.now()) });
 }
 
 const RETENTION_DAYS: readonly RetentionDays[] = Object.values(RetentionDays).filter(

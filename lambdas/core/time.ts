@@ -8,3 +8,6 @@ export const DAY_MS = 24 * HOUR_MS;
 export function hourStartOf(epochMs: number): number {
   return Math.floor(epochMs / HOUR_MS) * HOUR_MS;
 }
+
+/** The UTC calendar date of an instant, as ISO 8601 (`YYYY-MM-DD`): what the registry's dates compare with. */
+export const isoDateOf = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);

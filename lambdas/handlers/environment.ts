@@ -2,10 +2,12 @@
  * How an entry reads its environment: once, at cold start, against a schema the entry owns; a
  * bad environment fails the init with one error naming every missing or invalid variable.
  */
+import { bundledConfigText } from "../bindings/bundled-config.js";
 import { ENV } from "../bindings/environment.js";
 import { DEFAULT_STORE, STORES, type StoreKind } from "../bindings/stores.js";
 import { type AlertRule, alertRulesSchema } from "../core/alerts.js";
 import { parseRegistry, type SensorRegistry } from "../core/sensor.js";
+import { isoDateOf } from "../core/time.js";
 import * as z from "../core/zod.js";
 
 export function parseEnvironment<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
@@ -90,6 +92,9 @@ export function readBundledData(text: string | undefined, today: string): Bundle
     ...(alertRules === undefined ? {} : { alertRules: alertRulesSchema.parse(alertRules, z.inEnglish) }),
   };
 }
+
+/** What this function was bundled with, its registry checked against the date it starts on. */
+export const readFunctionBundledData = (): BundledData => readBundledData(bundledConfigText(), isoDateOf(Date.now()));
 
 /** The registry the function was bundled with; a function that enriches readings cannot start without it. */
 export function requireRegistry(data: BundledData, what: string): SensorRegistry {

@@ -7,16 +7,12 @@ import { makeAwsAlertPorts } from "../aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
 import { createIotDataClient } from "../aws/iot-data.js";
 import { createPowertools, withPowertools } from "../aws/powertools.js";
-import { bundledConfigText } from "../bindings/bundled-config.js";
 import { type HourlyAggregateWriter, type HourlyBinSource, systemClock } from "../ports.js";
 import { makeHourlyRollup } from "../use-cases/hourly-rollup.js";
-import { readBundledData } from "./environment.js";
+import { readFunctionBundledData } from "./environment.js";
 import { readHourlyRollupConfig } from "./hourly-rollup-config.js";
 
-const config = readHourlyRollupConfig(
-  process.env,
-  readBundledData(bundledConfigText(), new Date().toISOString().slice(0, 10)),
-);
+const config = readHourlyRollupConfig(process.env, readFunctionBundledData());
 const powertools = createPowertools(config.stage);
 const { logger, metrics, tracer } = powertools;
 const iotData = tracer.captureAWSv3Client(createIotDataClient(config.iotDataEndpoint));

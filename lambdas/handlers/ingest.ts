@@ -9,17 +9,13 @@ import { alertPortsOnFirstUse, onFirstUse } from "../aws/on-first-use.js";
 import { createPowertools, withPowertools } from "../aws/powertools.js";
 import { createS3Quarantine } from "../aws/s3-quarantine.js";
 import { makeSqsIngestHandler } from "../aws/sqs-batch.js";
-import { bundledConfigText } from "../bindings/bundled-config.js";
 import { type ReadingStore, systemClock } from "../ports.js";
 import { makeReadingAlerter } from "../use-cases/evaluate-alerts.js";
 import { makeIngest } from "../use-cases/ingest.js";
-import { readBundledData } from "./environment.js";
+import { readFunctionBundledData } from "./environment.js";
 import { readIngestConfig } from "./ingest-config.js";
 
-const config = readIngestConfig(
-  process.env,
-  readBundledData(bundledConfigText(), new Date().toISOString().slice(0, 10)),
-);
+const config = readIngestConfig(process.env, readFunctionBundledData());
 const powertools = createPowertools(config.stage);
 const { logger, metrics, tracer } = powertools;
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseSensors, registryOf, type Sensor, type SensorRegistry } from "../../lambdas/core/sensor.js";
+import { isoDateOf } from "../../lambdas/core/time.js";
 
 /**
  * The fleet: the one list of sensors, sensors.json beside this file. IoT things, the Lambda
@@ -8,7 +9,7 @@ import { parseSensors, registryOf, type Sensor, type SensorRegistry } from "../.
  */
 export const SENSORS_JSON = new URL("./sensors.json", import.meta.url);
 
-export const today = (): string => new Date().toISOString().slice(0, 10);
+export const today = (): string => isoDateOf(Date.now());
 
 /** The registry of a sensors.json file, checked. */
 export function loadSensors(path: URL | string = SENSORS_JSON): readonly Sensor[] {

@@ -40,6 +40,13 @@ interface WriteRecordsBody {
   Records: { MeasureName: string; Dimensions: { Name: string; Value: string }[] }[];
 }
 
+/** A reading of each sensor, a minute apart, the newest a minute before `now`, received at `now`. */
+const oneGoodReadingEach = (sensors: readonly string[], now: number): SQSEvent =>
+  telemetryEvent(
+    sensors.map((sensorId, i) => reading(sensorId, now - (i + 1) * 60_000)),
+    now,
+  );
+
 const previousHour = (now: number): string => new Date(now - (now % HOUR_MS) - HOUR_MS).toISOString();
 
 describe("Lambda bundles as CDK builds them", () => {
@@ -70,12 +77,8 @@ describe("Lambda bundles as CDK builds them", () => {
   });
 
   it("ingest: stores good readings with one WriteRecords call and reports no failure", async () => {
-    const now = Date.now();
     const sensors = ["SENS001", "SENS002", "SENS003"];
-    const event = telemetryEvent(
-      sensors.map((sensorId, i) => reading(sensorId, now - (i + 1) * 60_000)),
-      now,
-    );
+    const event = oneGoodReadingEach(sensors, Date.now());
 
     const { result, lines } = await invokeBundle(bundle("ingest"), event, fakeAws);
 
@@ -181,12 +184,8 @@ describe("Lambda bundles of a DynamoDB stage", () => {
   };
 
   it("ingest: stores good readings with one conditional TransactWriteItems call, and nothing in Timestream", async () => {
-    const now = Date.now();
     const sensors = ["SENS001", "SENS002", "SENS003"];
-    const event = telemetryEvent(
-      sensors.map((sensorId, i) => reading(sensorId, now - (i + 1) * 60_000)),
-      now,
-    );
+    const event = oneGoodReadingEach(sensors, Date.now());
 
     const { result, lines } = await invokeBundle(bundle("ingest"), event, fakeAws);
 
