@@ -100,6 +100,7 @@ function operations(db: Db, fleet: readonly Sensor[]): [string, () => Promise<nu
     registry: registryOf(fleet),
     bins: rollups,
     writer: rollups,
+    hourly: rollups,
     publisher: nowhere,
     alerting: {
       rules: loadStagesFromCdkJson().dev.alertRules,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { evaluatePm25, pm25Aqi } from "../lambdas/core/aqi.js";
-import { rankZones } from "../lambdas/core/rollup.js";
+import { meanOf, rankZones } from "../lambdas/core/rollup.js";
 import type { Db } from "./sqlite/database.js";
 import { toSqliteTime } from "./sqlite/time.js";
 
@@ -58,7 +58,8 @@ const ZONE_RANKING_COLUMNS = [
 
 /** Rank, evaluation and AQI come from lambdas/core so that this report and the zone roll-up agree. */
 function zoneRanking(rows: readonly ZoneSums[]): Record<(typeof ZONE_RANKING_COLUMNS)[number], Cell>[] {
-  const mean = (sum: number, zone: ZoneSums): number | null => (zone.measurements > 0 ? sum / zone.measurements : null);
+  const mean = (sum: number, zone: ZoneSums): number | null =>
+    meanOf({ count: zone.measurements, sum, min: null, max: null });
   return rankZones(rows, (zone) => mean(zone.pm25_sum, zone)).map((zone) => {
     const pm25Mean = mean(zone.pm25_sum, zone);
     const aqi = pm25Mean === null ? null : pm25Aqi(pm25Mean);

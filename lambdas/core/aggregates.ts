@@ -43,6 +43,11 @@ export interface HourlyAggregate {
   /** readings / expectedReadings, capped at 1. */
   readonly completeness: number;
   readonly measures: MeasureStatsByMeasure;
+  /**
+   * The US EPA NowCast of PM2.5 for the hour (ug/m3, truncated to 0.1) from this hour's mean and
+   * the 11 before it; null when fewer than 2 of the 3 latest hours had readings.
+   */
+  readonly nowcastPm25: number | null;
 }
 
 /** The seed's evaluation of a zone's mean PM2.5 (query 4). */
@@ -76,10 +81,22 @@ export interface ZoneAggregate {
   readonly means: Readonly<Record<Measure, number | null>>;
   /** 1 is the cleanest air; zones whose means round to the same 0.01 share a rank. */
   readonly rank: number | null;
+  /** The seed's evaluation (query 4) of the hour's mean PM2.5, on the seed's scale: not the AQI. */
   readonly evaluation: Evaluation | null;
+  /** The NowCast of the zone's hourly means, as for a sensor. */
+  readonly nowcastPm25: number | null;
+  /** The US EPA AQI (2024) of the NowCast: the hour's official figure. Null without a NowCast. */
   readonly aqi: number | null;
   readonly aqiCategory: AqiCategory | null;
 }
+
+/** What each published figure is averaged over, named in every summary and report. */
+export const AVERAGING = {
+  hourlyMean: "1-hour mean",
+  nowcast: "NowCast (US EPA, 12-hour weighted)",
+  dailyMean: "24-hour mean, local day",
+  annualMean: "annual mean, 365 days",
+} as const;
 
 /** What `kaikai/aggregates/hourly` carries after a roll-up of one hour. */
 export interface HourlySummary {
@@ -92,7 +109,12 @@ export interface HourlySummary {
     readonly readings: number;
     readonly completeness: number;
     readonly pm25Mean: number | null;
+    readonly nowcastPm25: number | null;
+    /** The AQI of the NowCast. */
+    readonly aqi: number | null;
+    readonly aqiCategory: AqiCategory | null;
   }[];
+  readonly averaging: { readonly pm25Mean: string; readonly aqi: string };
 }
 
 /** What `kaikai/aggregates/zones` carries after a zone roll-up of one hour: the ranking, best first. */
@@ -104,11 +126,15 @@ export interface ZoneSummary {
     readonly rank: number | null;
     readonly zone: Zone;
     readonly pm25Mean: number | null;
-    readonly evaluation: Evaluation | null;
+    /** The seed's evaluation of pm25Mean, on the seed's scale. */
+    readonly seedEvaluation: Evaluation | null;
+    readonly nowcastPm25: number | null;
+    /** The AQI of the NowCast. */
     readonly aqi: number | null;
     readonly aqiCategory: AqiCategory | null;
     readonly sensors: number;
     readonly readings: number;
     readonly completeness: number;
   }[];
+  readonly averaging: { readonly pm25Mean: string; readonly aqi: string };
 }

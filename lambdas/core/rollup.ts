@@ -1,15 +1,19 @@
-import type {
-  HourlyAggregate,
-  HourlySummary,
-  HourRange,
-  MeasureStats,
-  MeasureStatsByMeasure,
-  SensorHourBin,
-  ZoneAggregate,
-  ZoneSummary,
+import {
+  type AqiCategory,
+  AVERAGING,
+  type HourlyAggregate,
+  type HourlySummary,
+  type HourRange,
+  type MeasureStats,
+  type MeasureStatsByMeasure,
+  type SensorHourBin,
+  type ZoneAggregate,
+  type ZoneSummary,
 } from "./aggregates.js";
 import { evaluatePm25, pm25Aqi } from "./aqi.js";
+import { decimalMean } from "./decimal.js";
 import { type Measure, mapMeasures } from "./measures.js";
+import { NOWCAST_HOURS, nowcastPm25 } from "./nowcast.js";
 import type { Reading } from "./reading.js";
 import type { SensorRegistry, Zone } from "./sensor.js";
 import { HOUR_MS, hourStartOf } from "./time.js";
@@ -32,8 +36,9 @@ export function mergeStats(a: MeasureStats, b: MeasureStats): MeasureStats {
   return { count: a.count + b.count, sum: a.sum + b.sum, min: minOf(a.min, b.min), max: maxOf(a.max, b.max) };
 }
 
+/** The mean, exact at band edges when the readings had one decimal (see core/decimal.ts). */
 export function meanOf(stats: MeasureStats): number | null {
-  return stats.count === 0 ? null : stats.sum / stats.count;
+  return stats.count === 0 ? null : decimalMean(stats.sum, stats.count);
 }
 
 export const EMPTY_MEASURES: MeasureStatsByMeasure = mapMeasures(() => EMPTY_STATS);
@@ -86,19 +91,44 @@ export function completenessOf(readings: number, expectedReadings: number): numb
   return expectedReadings <= 0 ? 0 : Math.min(1, readings / expectedReadings);
 }
 
+/** Each hour's NowCast from the hourly PM2.5 means of a series keyed by hour start. */
+function nowcastByHour(
+  meansByHour: ReadonlyMap<number, number | null>,
+  hours: readonly number[],
+): Map<number, number | null> {
+  return new Map(
+    hours.map((hourStart) => {
+      const window = Array.from(
+        { length: NOWCAST_HOURS },
+        (_, hoursAgo) => meansByHour.get(hourStart - hoursAgo * HOUR_MS) ?? null,
+      );
+      return [hourStart, nowcastPm25(window)?.concentration ?? null];
+    }),
+  );
+}
+
+/** The hours a NowCast of `range` reads: the range and the 11 hours before it. */
+export function nowcastWindowOf(range: HourRange): HourRange {
+  return { from: hourStartOf(range.from) - (NOWCAST_HOURS - 1) * HOUR_MS, to: range.to };
+}
+
 /**
  * One row per registry sensor and hour of the range. A sensor with no bin gets a row with
  * readings 0 (a silent sensor is a finding, not a gap); bins of sensors outside the registry or
- * of hours outside the range are ignored. Rows are ordered by hour, then sensor id.
+ * of hours outside the range are ignored. `before` holds rows already rolled up for the 11 hours
+ * before the range (fewer or none is fine), for each hour's NowCast. Rows are ordered by hour,
+ * then sensor id.
  */
 export function hourlyAggregates(
   registry: SensorRegistry,
   bins: readonly SensorHourBin[],
   range: HourRange,
+  before: readonly HourlyAggregate[] = [],
 ): HourlyAggregate[] {
   const binByKey = new Map(bins.map((bin) => [`${bin.sensorId}\u0000${hourStartOf(bin.hourStart)}`, bin]));
   const sensors = [...registry.values()].sort((a, b) => compareText(a.sensorId, b.sensorId));
-  return hoursOf(range).flatMap((hourStart) =>
+  const hours = hoursOf(range);
+  const rows = hours.flatMap((hourStart) =>
     sensors.map((sensor) => {
       const bin = binByKey.get(`${sensor.sensorId}\u0000${hourStart}`);
       const readings = bin?.readings ?? 0;
@@ -116,6 +146,14 @@ export function hourlyAggregates(
       };
     }),
   );
+  const means = new Map<string, Map<number, number | null>>();
+  for (const row of [...before.filter((row) => row.hourStart < range.from), ...rows]) {
+    const series = means.get(row.sensorId) ?? new Map<number, number | null>();
+    means.set(row.sensorId, series);
+    series.set(row.hourStart, meanOf(row.measures.pm25));
+  }
+  const nowcasts = new Map([...means].map(([sensorId, series]) => [sensorId, nowcastByHour(series, hours)]));
+  return rows.map((row) => ({ ...row, nowcastPm25: nowcasts.get(row.sensorId)?.get(row.hourStart) ?? null }));
 }
 
 function compareText(a: string, b: string): number {
@@ -163,7 +201,9 @@ export function rankZones<T extends { readonly zone: string }>(
 /**
  * Zone figures of each hour from the sensors' hourly rows: sums of counts and sums, so a sensor
  * weighs by its readings (an average of averages would let a sensor with 3 readings count as
- * much as one with 60). Returned per hour in ranking order.
+ * much as one with 60). The zone's NowCast is that of its hourly means, so rows of the 11 hours
+ * before the ones wanted belong in `rows` too (the zone roll-up reads them and writes only its
+ * range). Returned per hour in ranking order.
  */
 export function zoneAggregates(rows: readonly HourlyAggregate[]): ZoneAggregate[] {
   const groups = new Map<number, Map<Zone, HourlyAggregate[]>>();
@@ -174,22 +214,43 @@ export function zoneAggregates(rows: readonly HourlyAggregate[]): ZoneAggregate[
     if (zoneRows === undefined) byZone.set(row.zone, [row]);
     else zoneRows.push(row);
   }
-  return [...groups.entries()]
+  const combined = [...groups.entries()]
     .sort(([a], [b]) => a - b)
     .flatMap(([hourStart, byZone]) =>
+      [...byZone.entries()].map(([zone, zoneRows]) => combineZone(zone, hourStart, zoneRows)),
+    );
+  const meansByZone = new Map<Zone, Map<number, number | null>>();
+  for (const zone of combined) {
+    const series = meansByZone.get(zone.zone) ?? new Map<number, number | null>();
+    meansByZone.set(zone.zone, series);
+    series.set(zone.hourStart, zone.means.pm25);
+  }
+  const hours = [...groups.keys()];
+  const nowcasts = new Map([...meansByZone].map(([zone, series]) => [zone, nowcastByHour(series, hours)]));
+  const withNowcast = combined.map((zone) => {
+    const nowcast = nowcasts.get(zone.zone)?.get(zone.hourStart) ?? null;
+    const aqi = nowcast === null ? null : pm25Aqi(nowcast);
+    return { ...zone, nowcastPm25: nowcast, aqi: aqi?.aqi ?? null, aqiCategory: aqi?.category ?? null };
+  });
+  return hours
+    .sort((a, b) => a - b)
+    .flatMap((hourStart) =>
       rankZones(
-        [...byZone.entries()].map(([zone, zoneRows]) => combineZone(zone, hourStart, zoneRows)),
+        withNowcast.filter((zone) => zone.hourStart === hourStart),
         (zone) => zone.means.pm25,
       ),
     );
 }
 
-function combineZone(zone: Zone, hourStart: number, rows: readonly HourlyAggregate[]): Omit<ZoneAggregate, "rank"> {
+function combineZone(
+  zone: Zone,
+  hourStart: number,
+  rows: readonly HourlyAggregate[],
+): Omit<ZoneAggregate, "rank" | "nowcastPm25" | "aqi" | "aqiCategory"> {
   const measures = rows.reduce((total, row) => mergeMeasures(total, row.measures), EMPTY_MEASURES);
   const readings = rows.reduce((total, row) => total + row.readings, 0);
   const expectedReadings = rows.reduce((total, row) => total + row.expectedReadings, 0);
   const means = mapMeasures((measure) => meanOf(measures[measure]));
-  const aqi = means.pm25 === null ? null : pm25Aqi(means.pm25);
   return {
     zone,
     hourStart,
@@ -201,8 +262,6 @@ function combineZone(zone: Zone, hourStart: number, rows: readonly HourlyAggrega
     measures,
     means,
     evaluation: means.pm25 === null ? null : evaluatePm25(means.pm25),
-    aqi: aqi?.aqi ?? null,
-    aqiCategory: aqi?.category ?? null,
   };
 }
 
@@ -224,8 +283,16 @@ export function hourlySummaries(rows: readonly HourlyAggregate[], version: numbe
         readings: row.readings,
         completeness: row.completeness,
         pm25Mean: meanOf(row.measures.pm25),
+        nowcastPm25: row.nowcastPm25,
+        ...aqiFields(row.nowcastPm25),
       })),
+    averaging: { pm25Mean: AVERAGING.hourlyMean, aqi: AVERAGING.nowcast },
   }));
+}
+
+function aqiFields(nowcast: number | null): { aqi: number | null; aqiCategory: AqiCategory | null } {
+  const aqi = nowcast === null ? null : pm25Aqi(nowcast);
+  return { aqi: aqi?.aqi ?? null, aqiCategory: aqi?.category ?? null };
 }
 
 /** One ranking per hour present in the rows, oldest first, best zone first. */
@@ -240,12 +307,14 @@ export function zoneSummaries(rows: readonly ZoneAggregate[], version: number): 
         rank: row.rank,
         zone: row.zone,
         pm25Mean: row.means.pm25,
-        evaluation: row.evaluation,
+        seedEvaluation: row.evaluation,
+        nowcastPm25: row.nowcastPm25,
         aqi: row.aqi,
         aqiCategory: row.aqiCategory,
         sensors: row.sensors,
         readings: row.readings,
         completeness: row.completeness,
       })),
+    averaging: { pm25Mean: AVERAGING.hourlyMean, aqi: AVERAGING.nowcast },
   }));
 }

@@ -7,7 +7,7 @@ import { makeAwsAlertPorts } from "../aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
 import { createIotDataClient } from "../aws/iot-data.js";
 import { createPowertools, withPowertools } from "../aws/powertools.js";
-import { type HourlyAggregateWriter, type HourlyBinSource, systemClock } from "../ports.js";
+import { type HourlyAggregateSource, type HourlyAggregateWriter, type HourlyBinSource, systemClock } from "../ports.js";
 import { makeHourlyRollup } from "../use-cases/hourly-rollup.js";
 import { readFunctionBundledData } from "./environment.js";
 import { readHourlyRollupConfig } from "./hourly-rollup-config.js";
@@ -17,20 +17,23 @@ const powertools = createPowertools(config.stage);
 const { logger, metrics, tracer } = powertools;
 const iotData = tracer.captureAWSv3Client(createIotDataClient(config.iotDataEndpoint));
 
-async function storePorts(): Promise<{ bins: HourlyBinSource; writer: HourlyAggregateWriter }> {
+async function storePorts(): Promise<{
+  bins: HourlyBinSource;
+  writer: HourlyAggregateWriter;
+  hourly: HourlyAggregateSource;
+}> {
   if (config.store.kind === "dynamodb") {
-    const [{ createDynamoDbClient }, { makeDynamoDbBinSource, makeDynamoDbHourlyWriter }] = await Promise.all([
-      import("../aws/dynamodb/client.js"),
-      import("../aws/dynamodb/aggregates.js"),
-    ]);
+    const [{ createDynamoDbClient }, { makeDynamoDbBinSource, makeDynamoDbHourlySource, makeDynamoDbHourlyWriter }] =
+      await Promise.all([import("../aws/dynamodb/client.js"), import("../aws/dynamodb/aggregates.js")]);
     const client = tracer.captureAWSv3Client(createDynamoDbClient());
     return {
       bins: makeDynamoDbBinSource({ client, table: config.measurementsTable, registry: config.registry }),
       writer: makeDynamoDbHourlyWriter({ client, table: config.hourlyAggregatesTable }),
+      hourly: makeDynamoDbHourlySource({ client, table: config.hourlyAggregatesTable }),
     };
   }
   const [
-    { makeTimestreamBinSource, makeTimestreamHourlyWriter },
+    { makeTimestreamBinSource, makeTimestreamHourlySource, makeTimestreamHourlyWriter },
     { createTimestreamQueryClient },
     { createTimestreamWriteClient },
   ] = await Promise.all([
@@ -39,12 +42,10 @@ async function storePorts(): Promise<{ bins: HourlyBinSource; writer: HourlyAggr
     import("../aws/timestream/store.js"),
   ]);
   const { database } = config.store;
+  const queryClient = tracer.captureAWSv3Client(createTimestreamQueryClient());
   return {
-    bins: makeTimestreamBinSource({
-      client: tracer.captureAWSv3Client(createTimestreamQueryClient()),
-      database,
-      table: config.measurementsTable,
-    }),
+    bins: makeTimestreamBinSource({ client: queryClient, database, table: config.measurementsTable }),
+    hourly: makeTimestreamHourlySource({ client: queryClient, database, table: config.hourlyAggregatesTable }),
     writer: makeTimestreamHourlyWriter({
       client: tracer.captureAWSv3Client(createTimestreamWriteClient()),
       database,

@@ -1,12 +1,13 @@
 import { METRIC } from "../bindings/metrics.js";
 import { hourlySample } from "../core/alerts.js";
-import { hourlyAggregates, hourlySummaries, isoHour } from "../core/rollup.js";
+import { hourlyAggregates, hourlySummaries, isoHour, nowcastWindowOf } from "../core/rollup.js";
 import type { SensorRegistry } from "../core/sensor.js";
 import {
   type AggregatePublisher,
   type Clock,
   type HandlerLogger,
   type HandlerMetrics,
+  type HourlyAggregateSource,
   type HourlyAggregateWriter,
   type HourlyBinSource,
   MetricUnit,
@@ -18,6 +19,8 @@ export interface HourlyRollupDeps {
   readonly registry: SensorRegistry;
   readonly bins: HourlyBinSource;
   readonly writer: HourlyAggregateWriter;
+  /** The rows already rolled up, for the NowCast's 11 hours before the range. */
+  readonly hourly: HourlyAggregateSource;
   readonly publisher: AggregatePublisher;
   /** Hourly alert rules and where their state and notices go; rules of other scopes are ignored. */
   readonly alerting: Omit<AlertingDeps, "logger" | "metrics">;
@@ -37,8 +40,9 @@ export interface HourlyRollupResult {
 
 /**
  * The hourly roll-up: bins the readings of the asked hours (by default the last complete hour and
- * the two before, for late data), writes one row per registry sensor and hour with the run time
- * as version (a re-run overwrites), publishes a summary per hour and runs the hourly alert rules.
+ * the two before, for late data), computes each hour's NowCast with the rows already rolled up
+ * for the 11 hours before, writes one row per registry sensor and hour with the run time as
+ * version (a re-run overwrites), publishes a summary per hour and runs the hourly alert rules.
  * Rows are written first: a failing summary or alert never undoes them.
  */
 export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Promise<HourlyRollupResult> {
@@ -51,8 +55,11 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
   return async (event) => {
     const version = deps.clock.now();
     const range = rollupRange(event, version);
-    const bins = await deps.bins.bins(range);
-    const rows = hourlyAggregates(deps.registry, bins, range);
+    const [bins, before] = await Promise.all([
+      deps.bins.bins(range),
+      deps.hourly.hourly({ from: nowcastWindowOf(range).from, to: range.from }),
+    ]);
+    const rows = hourlyAggregates(deps.registry, bins, range, before);
     await deps.writer.writeHourly(rows, version);
 
     for (const summary of hourlySummaries(rows, version)) {

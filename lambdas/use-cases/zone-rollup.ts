@@ -1,6 +1,6 @@
 import { METRIC, ZONE_DIMENSION } from "../bindings/metrics.js";
 import type { ZoneSummary } from "../core/aggregates.js";
-import { hoursOf, isoHour, zoneAggregates, zoneSummaries } from "../core/rollup.js";
+import { hoursOf, isoHour, nowcastWindowOf, zoneAggregates, zoneSummaries } from "../core/rollup.js";
 import {
   type AggregatePublisher,
   type Clock,
@@ -33,15 +33,16 @@ export interface ZoneRollupResult {
 /**
  * The zone roll-up: reads the sensors' hourly rows of the asked hours (same events as the hourly
  * roll-up, which runs a few minutes earlier), combines them per zone weighted by counts, ranks
- * the zones, evaluates them and computes the AQI, writes the rows with the run time as version
- * and publishes each hour's ranking.
+ * the zones, gives the seed's evaluation of the hour's mean and the AQI of the zone's NowCast,
+ * writes the rows with the run time as version and publishes each hour's ranking.
  */
 export function makeZoneRollup(deps: ZoneRollupDeps): (event: unknown) => Promise<ZoneRollupResult> {
   return async (event) => {
     const version = deps.clock.now();
     const range = rollupRange(event, version);
-    const hourlyRows = await deps.hourly.hourly(range);
-    const rows = zoneAggregates(hourlyRows);
+    // The 11 hours before the range too: each zone's NowCast weighs its 12 latest hourly means.
+    const hourlyRows = await deps.hourly.hourly(nowcastWindowOf(range));
+    const rows = zoneAggregates(hourlyRows).filter((row) => row.hourStart >= range.from);
     const covered = new Set(rows.map((row) => row.hourStart));
     const missing = hoursOf(range).filter((hour) => !covered.has(hour));
     if (missing.length > 0) {

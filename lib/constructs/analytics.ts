@@ -65,6 +65,8 @@ export class Analytics extends Construct {
     }).allowIotPublish([HOURLY_AGGREGATES_TOPIC]);
     props.store.bindReadings(this.hourlyRollupFunction, "query");
     props.store.bindHourlyAggregates(this.hourlyRollupFunction, "write");
+    // The NowCast of an hour weighs the 11 hours rolled up before it.
+    props.store.bindHourlyAggregates(this.hourlyRollupFunction, "query");
 
     this.zoneRollupFunction = new KaikaiFunction(this, "ZoneRollup", {
       ...functionProps,

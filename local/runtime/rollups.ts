@@ -32,12 +32,16 @@ export interface LocalRollups {
   stop(): Promise<void>;
 }
 
+/**
+ * One line per zone roll-up: the hour's mean with the seed's evaluation of it, and the AQI of the
+ * NowCast, each named, so that the seed's scale is never read as the AQI.
+ */
 export function describeRanking(summary: ZoneSummary): string {
-  const zones = summary.ranking.map((zone) =>
-    zone.pm25Mean === null
-      ? `${zone.zone}: no readings`
-      : `${zone.rank}. ${zone.zone} ${zone.pm25Mean.toFixed(1)} ug/m3 ${zone.evaluation} (AQI ${zone.aqi})`,
-  );
+  const zones = summary.ranking.map((zone) => {
+    if (zone.pm25Mean === null) return `${zone.zone}: no readings`;
+    const aqi = zone.aqi === null ? "NowCast AQI -" : `NowCast AQI ${zone.aqi} ${zone.aqiCategory}`;
+    return `${zone.rank}. ${zone.zone} 1-h mean ${zone.pm25Mean.toFixed(1)} ug/m3 (seed: ${zone.seedEvaluation}), ${aqi}`;
+  });
   return `zone ranking, hour from ${summary.hour.slice(0, 16).replace("T", " ")} UTC: ${zones.join(" | ")}`;
 }
 
@@ -52,6 +56,7 @@ export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
     registry: deps.registry,
     bins: store,
     writer: store,
+    hourly: store,
     publisher,
     alerting: { rules: deps.alertRules, states: deps.alertStates, sink: deps.alertSink },
     clock: systemClock,

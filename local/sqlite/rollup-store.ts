@@ -118,6 +118,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
     "expected_readings",
     "completeness",
     ...statColumns,
+    "nowcast_pm25",
   ];
   const hourlyUpsert = db.prepare(upsertSql("hourly_aggregates", ["sensor_id", "hour"], hourlyColumns));
   const hourlySelect = db.prepare(
@@ -131,6 +132,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
     "completeness",
     ...statColumns,
     "pm25_mean",
+    "nowcast_pm25",
     "rank",
     "evaluation",
     "aqi",
@@ -147,6 +149,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
         zone: row.zone,
         city: row.city,
         ...coverageAndStats(row),
+        nowcast_pm25: row.nowcastPm25,
         version,
       });
     }
@@ -160,6 +163,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
         active_sensors: row.activeSensors,
         ...coverageAndStats(row),
         pm25_mean: row.means.pm25,
+        nowcast_pm25: row.nowcastPm25,
         rank: row.rank,
         evaluation: row.evaluation,
         aqi: row.aqi,
@@ -189,6 +193,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
         expectedReadings: Number(cell("expected_readings")),
         completeness: Number(cell("completeness")),
         measures: columnsToStats(cell),
+        nowcastPm25: typeof cell("nowcast_pm25") === "number" ? (cell("nowcast_pm25") as number) : null,
       })),
     writeZones: async (rows, version) => writeZones(rows, version),
   };

@@ -13,21 +13,28 @@
 -- later (corrected PM2.5, NowCast), shaped like lambdas/core/aggregates.ts MeasureStats by name.
 -- Coverage (expected readings, completeness) is in the roll-ups from the start.
 
--- The seed's table; city and reporting_interval_seconds come from the registry.
+-- The seed's table, verbatim (so that the seed's `INSERT INTO sensors VALUES (...)` loads).
 CREATE TABLE IF NOT EXISTS sensors (
     sensor_id TEXT PRIMARY KEY,
     location_name TEXT NOT NULL,
     location_type TEXT NOT NULL,
     latitude REAL NOT NULL,
     longitude REAL NOT NULL,
-    installation_date DATE NOT NULL,
-    city TEXT,
-    reporting_interval_seconds INTEGER
+    installation_date DATE NOT NULL
 );
 
--- The seed's table. One row per sensor and time, never changed once stored: a replayed reading
--- is stored once, the first delivery is kept, and a re-send with other values is quarantined
--- (local/sqlite/reading-store.ts inserts only where no row has the key).
+-- What the registry says of a sensor beyond the seed's columns.
+CREATE TABLE IF NOT EXISTS sensor_registry (
+    sensor_id TEXT PRIMARY KEY REFERENCES sensors(sensor_id) ON DELETE CASCADE,
+    city TEXT NOT NULL,
+    reporting_interval_seconds INTEGER NOT NULL
+);
+
+-- The seed's table: its columns as the seed has them, then the pipeline's, every one nullable or
+-- defaulted so that the seed's INSERT of its six columns loads. One row per sensor and time,
+-- never changed once stored: a replayed reading is stored once, the first delivery is kept, and
+-- a re-send with other values is quarantined (local/sqlite/reading-store.ts inserts only where
+-- no row has the key).
 CREATE TABLE IF NOT EXISTS measurements (
     measurement_id INTEGER PRIMARY KEY AUTOINCREMENT,
     sensor_id TEXT NOT NULL,
@@ -39,8 +46,9 @@ CREATE TABLE IF NOT EXISTS measurements (
     battery REAL,
     rssi REAL,
     firmware TEXT,
-    -- Epoch ms the broker received the reading's first delivery.
-    received_at INTEGER NOT NULL,
+    -- Epoch ms the broker received the reading's first delivery; for a row inserted by hand, the
+    -- time of the insert.
+    received_at INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
     -- JSON array of quality flag codes; NULL: not checked.
     quality_flags TEXT,
     pm25_corrected REAL,
@@ -201,11 +209,14 @@ CREATE TABLE IF NOT EXISTS hourly_aggregates (
     co2_max REAL,
     extra_measures TEXT,
     version INTEGER NOT NULL,
+    -- The hour's US EPA NowCast (ug/m3); NULL when fewer than 2 of its 3 latest hours had readings.
+    nowcast_pm25 REAL,
     PRIMARY KEY (sensor_id, hour)
 );
 CREATE INDEX IF NOT EXISTS idx_hourly_aggregates_hour ON hourly_aggregates(hour);
 
--- One row per zone and hour, written by the zone roll-up, ranked and evaluated by lambdas/core.
+-- One row per zone and hour, written by the zone roll-up, ranked and evaluated by lambdas/core:
+-- `evaluation` is the seed's (query 4) of the hour's mean, `aqi` the US EPA AQI of the NowCast.
 CREATE TABLE IF NOT EXISTS zone_aggregates (
     zone TEXT NOT NULL,
     hour TEXT NOT NULL,
@@ -237,6 +248,7 @@ CREATE TABLE IF NOT EXISTS zone_aggregates (
     aqi_category TEXT,
     extra_measures TEXT,
     version INTEGER NOT NULL,
+    nowcast_pm25 REAL,
     PRIMARY KEY (zone, hour)
 );
 CREATE INDEX IF NOT EXISTS idx_zone_aggregates_hour ON zone_aggregates(hour);

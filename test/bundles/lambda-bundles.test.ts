@@ -121,9 +121,10 @@ describe("Lambda bundles as CDK builds them", () => {
     const { result, lines } = await invokeBundle(bundle("hourly-rollup"), { hour }, fakeAws);
 
     expect(result).toMatchObject({ hours: [hour], rowsWritten: SENSORS.length });
-    const queries = fakeAws.callsOf("timestream-query", "Query");
-    expect(queries.length).toBeGreaterThanOrEqual(1);
-    expect(queries[0]?.body).toContain("measurements");
+    const queries = fakeAws.callsOf("timestream-query", "Query").map((call) => call.body);
+    // The hour's readings, and the 11 hours rolled up before it for the NowCast.
+    expect(queries).toContainEqual(expect.stringContaining('\\"measurements\\"'));
+    expect(queries).toContainEqual(expect.stringContaining('\\"hourly_aggregates\\"'));
     const writes = fakeAws
       .callsOf("timestream-write", "WriteRecords")
       .map((c) => JSON.parse(c.body) as WriteRecordsBody);
@@ -211,10 +212,10 @@ describe("Lambda bundles of a DynamoDB stage", () => {
     const queries = fakeAws
       .callsOf("dynamodb", "Query")
       .map((call) => JSON.parse(call.body) as Record<string, unknown>);
-    expect(queries).toHaveLength(SENSORS.length);
-    expect(queries.every((query) => query.TableName === bundle("hourly-rollup").environment.MEASUREMENTS_TABLE)).toBe(
-      true,
-    );
+    const { MEASUREMENTS_TABLE, HOURLY_AGGREGATES_TABLE } = bundle("hourly-rollup").environment;
+    // A key-range Query per sensor, and one per earlier hour of the NowCast's window.
+    expect(queries.filter((query) => query.TableName === MEASUREMENTS_TABLE)).toHaveLength(SENSORS.length);
+    expect(queries.filter((query) => query.TableName === HOURLY_AGGREGATES_TABLE)).toHaveLength(11);
     const writes = fakeAws.callsOf("dynamodb", "BatchWriteItem");
     const table = bundle("hourly-rollup").environment.HOURLY_AGGREGATES_TABLE ?? "";
     const requests = writes.flatMap(
@@ -231,13 +232,15 @@ describe("Lambda bundles of a DynamoDB stage", () => {
     const { result } = await invokeBundle(bundle("zone-rollup"), { hour }, fakeAws);
 
     expect(result).toMatchObject({ hours: [], rowsWritten: 0, latest: null });
-    const [query] = fakeAws
+    const queries = fakeAws
       .callsOf("dynamodb", "Query")
       .map((call) => JSON.parse(call.body) as Record<string, unknown>);
-    expect(query).toMatchObject({
-      TableName: bundle("zone-rollup").environment.HOURLY_AGGREGATES_TABLE,
-      ExpressionAttributeValues: { ":partition": { S: `sensor_hour#${new Date(hour).toISOString()}` } },
-    });
+    expect(queries).toContainEqual(
+      expect.objectContaining({
+        TableName: bundle("zone-rollup").environment.HOURLY_AGGREGATES_TABLE,
+        ExpressionAttributeValues: { ":partition": { S: `sensor_hour#${new Date(hour).toISOString()}` } },
+      }),
+    );
     expect(fakeAws.callsOf("unknown")).toEqual([]);
   });
 });

@@ -103,14 +103,15 @@ describe("what each function may do with them", () => {
     expect(dynamoDbGrants(ingest)).toEqual([{ action: "dynamodb:PutItem", resource: arn(readings) }]);
   });
 
-  it("hourly roll-up: key-range queries of the readings, batch writes of the aggregates", () => {
+  it("hourly roll-up: key-range queries of the readings, queries and batch writes of the aggregates (for the NowCast)", () => {
     expect(dynamoDbGrants(hourly)).toEqual(
       expect.arrayContaining([
         { action: "dynamodb:Query", resource: arn(readings) },
         { action: "dynamodb:BatchWriteItem", resource: arn(aggregates) },
+        { action: "dynamodb:Query", resource: arn(aggregates) },
       ]),
     );
-    expect(dynamoDbGrants(hourly)).toHaveLength(2);
+    expect(dynamoDbGrants(hourly)).toHaveLength(3);
   });
 
   it("zone roll-up: the aggregates only", () => {

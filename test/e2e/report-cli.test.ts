@@ -50,7 +50,7 @@ describe("the reading commands", () => {
     expect(readFileSync(dbPath).equals(before)).toBe(true);
   });
 
-  it("say in one line that a database was not made by kaikai", () => {
+  it("say in one line that a database is neither kaikai's nor of the seed's schema", () => {
     const dbPath = dbFile("other.db");
     const other = new Database(dbPath);
     other.exec("CREATE TABLE sensors (sensor_id TEXT PRIMARY KEY); CREATE TABLE measurements (sensor_id TEXT)");
@@ -60,7 +60,7 @@ describe("the reading commands", () => {
 
     expect(status).toBe(1);
     expect(stderrLines).toEqual([
-      `kaikai: ${dbPath} has no measurement_hour_totals, hourly_aggregates, quarantine table: it is not a database kaikai made`,
+      `kaikai: ${dbPath} has no sensors.location_name, sensors.location_type, sensors.latitude, sensors.longitude, sensors.installation_date, measurements.measurement_id, measurements.timestamp, measurements.pm25, measurements.temperature, measurements.humidity, measurements.co2: it is neither a kaikai store nor a database of the seed's schema`,
     ]);
   });
 });

@@ -129,6 +129,7 @@ describe("the DynamoDB store against the emulator", () => {
       registry: REGISTRY,
       bins: makeDynamoDbBinSource({ client, table: tables.readings, registry: REGISTRY }),
       writer: makeDynamoDbHourlyWriter({ client, table: tables.aggregates }),
+      hourly: makeDynamoDbHourlySource({ client, table: tables.aggregates }),
       publisher: noPublisher,
       alerting: {
         rules: [],

@@ -15,7 +15,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { makeSnsAlertSink } from "../../lambdas/aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../../lambdas/aws/iot-aggregate-publisher.js";
 import { makeShadowAlertStateStore } from "../../lambdas/aws/shadow-alert-state.js";
-import { makeTimestreamBinSource, makeTimestreamHourlyWriter } from "../../lambdas/aws/timestream/aggregates.js";
+import {
+  makeTimestreamBinSource,
+  makeTimestreamHourlySource,
+  makeTimestreamHourlyWriter,
+} from "../../lambdas/aws/timestream/aggregates.js";
 import { createTimestreamQueryClient } from "../../lambdas/aws/timestream/query.js";
 import { SENSOR_HOUR_MEASURE_NAME } from "../../lambdas/aws/timestream/records.js";
 import { HOURLY_BINS_SQL, renderSql } from "../../lambdas/aws/timestream/sql.js";
@@ -100,6 +104,7 @@ describe("hourly roll-up against the emulator", () => {
       registry: REGISTRY,
       bins: makeTimestreamBinSource({ client: createTimestreamQueryClient(), database, table }),
       writer: makeTimestreamHourlyWriter({ client: writeClient, ...hourlyTable }),
+      hourly: makeTimestreamHourlySource({ client: createTimestreamQueryClient(), ...hourlyTable }),
       publisher: makeIotAggregatePublisher({ client: iotData }),
       alerting: {
         rules: RULES,

@@ -9,6 +9,7 @@ import {
   DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
@@ -42,6 +43,7 @@ function hourlyRollup(options: { attempts?: number } = {}) {
     registry: REGISTRY,
     bins: makeDynamoDbBinSource({ client, table: "readings", registry: REGISTRY }),
     writer: makeDynamoDbHourlyWriter({ client, table: "aggregates" }, { retryDelayMs: 0, ...options }),
+    hourly: makeDynamoDbHourlySource({ client, table: "aggregates" }),
     publisher: noPublisher,
     alerting: {
       rules: [],
@@ -56,6 +58,12 @@ function hourlyRollup(options: { attempts?: number } = {}) {
 
 const queries = () => dynamodb.commandCalls(QueryCommand).map((call) => call.args[0].input);
 const batchWrites = () => dynamodb.commandCalls(BatchWriteItemCommand).map((call) => call.args[0].input);
+const H10_PARTITION = "sensor_hour#2026-11-28T10:00:00.000Z";
+/** A Query answer with `items` for one partition of the aggregates table and nothing for the others. */
+const onlyPartition = (partition: string, items: QueryCommandOutput["Items"]) => (input: QueryCommandInput) => ({
+  Items: input.ExpressionAttributeValues?.[":partition"]?.S === partition ? items : [],
+});
+
 const putItems = (input: BatchWriteItemCommandInput | undefined) =>
   (input?.RequestItems?.aggregates ?? []).map((request) => unmarshall(request.PutRequest?.Item ?? {}));
 
@@ -72,12 +80,17 @@ describe("the hourly roll-up on DynamoDB", () => {
     const result = await hourlyRollup()({ hour: new Date(H10).toISOString() });
 
     expect(result.rowsWritten).toBe(SENSORS.length);
+    const readingQueries = queries().filter((input) => input.TableName === "readings");
+    expect(readingQueries.map((input) => input.ExpressionAttributeValues?.[":sensor"]?.S).sort()).toEqual(
+      SENSORS.map((sensor) => sensor.sensorId).sort(),
+    );
+    // The NowCast's 11 earlier hours: one Query of each hour's partition of the aggregates.
     expect(
       queries()
-        .map((input) => input.ExpressionAttributeValues?.[":sensor"]?.S)
-        .sort(),
-    ).toEqual(SENSORS.map((sensor) => sensor.sensorId).sort());
-    for (const input of queries()) {
+        .filter((input) => input.TableName === "aggregates")
+        .map((input) => input.ExpressionAttributeValues?.[":partition"]?.S),
+    ).toHaveLength(11);
+    for (const input of readingQueries) {
       expect(input).toMatchObject({
         TableName: "readings",
         KeyConditionExpression: "sensor_id = :sensor AND #time BETWEEN :from AND :to",
@@ -161,7 +174,7 @@ describe("the zone roll-up on DynamoDB", () => {
       ),
     );
     dynamodb.reset();
-    dynamodb.on(QueryCommand).resolves({ Items: silentHour });
+    dynamodb.on(QueryCommand).callsFake(onlyPartition(H10_PARTITION, silentHour));
     dynamodb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
 
     const result = await zoneRollup()({ hour: new Date(H10).toISOString() });
@@ -207,17 +220,20 @@ describe("the zone roll-up on DynamoDB", () => {
         version: 1,
       }),
     );
-    dynamodb.on(QueryCommand).resolves({ Items: hourlyRows });
+    dynamodb.on(QueryCommand).callsFake(onlyPartition(H10_PARTITION, hourlyRows));
 
     const result = await zoneRollup()({ hour: new Date(H10).toISOString() });
 
-    expect(queries()).toEqual([
-      {
+    // The hour's partition, and the 11 before it for each zone's NowCast.
+    expect(queries()).toEqual(
+      Array.from({ length: 12 }, (_, index) => ({
         TableName: "aggregates",
         KeyConditionExpression: "pk = :partition",
-        ExpressionAttributeValues: { ":partition": { S: "sensor_hour#2026-11-28T10:00:00.000Z" } },
-      },
-    ]);
+        ExpressionAttributeValues: {
+          ":partition": { S: `sensor_hour#${new Date(H10 - (11 - index) * HOUR_MS).toISOString()}` },
+        },
+      })),
+    );
     const zones = new Set(SENSORS.map((sensor) => sensor.zone));
     expect(result.rowsWritten).toBe(zones.size);
     const rows = batchWrites().flatMap(putItems);

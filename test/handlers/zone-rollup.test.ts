@@ -68,17 +68,19 @@ beforeEach(() => {
 
 describe("zone roll-up handler", () => {
   it("weighs sensors by their counts, ranks zones and publishes the ranking on kaikai/aggregates/zones", async () => {
-    query
-      .on(QueryCommand)
-      .resolves(
-        queryPage(HOURLY_COLUMNS, [
-          hourlyRow("SENS001", "Urban", H10, { count: 60, sum: 600, min: 5, max: 20 }),
-          hourlyRow("SENS003", "Urban", H10, { count: 6, sum: 600, min: 90, max: 110 }),
-          hourlyRow("SENS002", "Residential", H10, { count: 60, sum: 360, min: 4, max: 8 }),
-          hourlyRow("SENS005", "Residential", H10, { count: 0, sum: 0, min: 0, max: 0 }),
-          hourlyRow("SENS004", "Commercial", H10, { count: 60, sum: 2400, min: 30, max: 50 }),
+    query.on(QueryCommand).resolves(
+      // The same two hours running: 09:00 for the NowCast, 10:00 asked for.
+      queryPage(
+        HOURLY_COLUMNS,
+        [H10 - HOUR_MS, H10].flatMap((hour) => [
+          hourlyRow("SENS001", "Urban", hour, { count: 60, sum: 600, min: 5, max: 20 }),
+          hourlyRow("SENS003", "Urban", hour, { count: 6, sum: 600, min: 90, max: 110 }),
+          hourlyRow("SENS002", "Residential", hour, { count: 60, sum: 360, min: 4, max: 8 }),
+          hourlyRow("SENS005", "Residential", hour, { count: 0, sum: 0, min: 0, max: 0 }),
+          hourlyRow("SENS004", "Commercial", hour, { count: 60, sum: 2400, min: 30, max: 50 }),
         ]),
-      );
+      ),
+    );
     const { handler, telemetry } = setup();
 
     const result = await handler({ hour: "2026-11-28T10:00:00Z" });
@@ -92,7 +94,8 @@ describe("zone roll-up handler", () => {
         rank: 1,
         zone: "Residential",
         pm25Mean: 6,
-        evaluation: "EXCELLENT",
+        seedEvaluation: "EXCELLENT",
+        nowcastPm25: 6,
         aqi: 33,
         aqiCategory: "Good",
         sensors: 2,
@@ -102,8 +105,9 @@ describe("zone roll-up handler", () => {
       {
         rank: 2,
         zone: "Urban",
-        pm25Mean: 1200 / 66,
-        evaluation: "MODERATE",
+        pm25Mean: expect.closeTo(1200 / 66, 12),
+        seedEvaluation: "MODERATE",
+        nowcastPm25: 18.1,
         aqi: 68,
         aqiCategory: "Moderate",
         sensors: 2,
@@ -114,7 +118,8 @@ describe("zone roll-up handler", () => {
         rank: 3,
         zone: "Commercial",
         pm25Mean: 40,
-        evaluation: "POOR",
+        seedEvaluation: "POOR",
+        nowcastPm25: 40,
         aqi: 112,
         aqiCategory: "Unhealthy for Sensitive Groups",
         sensors: 1,

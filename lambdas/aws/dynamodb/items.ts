@@ -88,6 +88,7 @@ export function hourlyItem(row: HourlyAggregate, version: number): Item {
     expected_readings: row.expectedReadings,
     completeness: row.completeness,
     ...statsAttributes(row.measures),
+    nowcast_pm25: row.nowcastPm25,
     version,
   });
 }
@@ -106,6 +107,7 @@ export function zoneItem(row: ZoneAggregate, version: number): Item {
     ...statsAttributes(row.measures),
     rank: row.rank,
     evaluation: row.evaluation,
+    nowcast_pm25: row.nowcastPm25,
     aqi: row.aqi,
     aqi_category: row.aqiCategory,
     version,
@@ -155,5 +157,6 @@ export function hourlyFromItem(item: Item): HourlyAggregate {
         max: stat(`${name}_max`),
       }),
     ),
+    nowcastPm25: stat("nowcast_pm25"),
   };
 }

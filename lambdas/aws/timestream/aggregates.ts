@@ -82,6 +82,7 @@ const hourlyRowSchema = z.object({
   expected_readings: z.number(),
   completeness: z.number(),
   ...statsColumns,
+  nowcast_pm25: z.optional(z.nullable(z.number())),
 });
 
 function statsFromRow(row: StatsRow): MeasureStatsByMeasure {
@@ -160,6 +161,7 @@ export function makeTimestreamHourlySource(target: TimestreamQueryTarget): Hourl
         expectedReadings: row.expected_readings,
         completeness: row.completeness,
         measures: statsFromRow(row),
+        nowcastPm25: row.nowcast_pm25 ?? null,
       }));
     },
   };

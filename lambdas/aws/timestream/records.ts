@@ -202,6 +202,7 @@ export function hourlyRecord(row: HourlyAggregate, version: number): TimestreamR
       measure("zone", row.zone, "VARCHAR"),
       measure("city", row.city, "VARCHAR"),
       ...coverageAndStats(row),
+      ...optionalMeasure("nowcast_pm25", row.nowcastPm25, "DOUBLE"),
     ],
     version,
   );
@@ -218,6 +219,7 @@ export function zoneRecord(row: ZoneAggregate, version: number): TimestreamRecor
       ...coverageAndStats(row),
       ...optionalMeasure("rank", row.rank, "BIGINT"),
       ...optionalMeasure("evaluation", row.evaluation, "VARCHAR"),
+      ...optionalMeasure("nowcast_pm25", row.nowcastPm25, "DOUBLE"),
       ...optionalMeasure("aqi", row.aqi, "BIGINT"),
       ...optionalMeasure("aqi_category", row.aqiCategory, "VARCHAR"),
     ],

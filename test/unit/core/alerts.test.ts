@@ -113,6 +113,7 @@ describe("evaluateAlerts", () => {
         zone: "Urban",
         city: "Dakar",
         hourStart: T0 + index * HOUR_MS,
+        nowcastPm25: null,
         readings,
         expectedReadings: 60,
         completeness: readings / 60,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluatePm25, pm25Aqi } from "../../../lambdas/core/aqi.js";
+import { AQI_CATEGORIES } from "../../../lambdas/core/aggregates.js";
+import { AQI_CATEGORY_FLOOR, AQI_CATEGORY_INFO, evaluatePm25, pm25Aqi } from "../../../lambdas/core/aqi.js";
 
 describe("evaluatePm25 (the seed's query 4)", () => {
   it.each([
@@ -31,10 +32,15 @@ describe("pm25Aqi (US EPA, 2024 breakpoints)", () => {
     [225.4, 300, "Very Unhealthy"],
     [225.5, 301, "Hazardous"],
     [325.4, 500, "Hazardous"],
-    [325.5, 500, "Hazardous"],
-    [1000, 500, "Hazardous"],
   ] as const)("%d ug/m3 gives AQI %d (%s) at a band edge", (concentration, aqi, category) => {
     expect(pm25Aqi(concentration)).toEqual({ aqi, category });
+  });
+
+  it("carries the Hazardous line on beyond 325.4 ug/m3, as AirNow reports values above 500", () => {
+    // (500 - 301) / (325.4 - 225.5) per ug/m3 past 225.5: 325.5 is 500.2, 425.4 is 699.2, 1000 is 1843.8.
+    expect(pm25Aqi(325.5)).toEqual({ aqi: 500, category: "Hazardous" });
+    expect(pm25Aqi(425.4)).toEqual({ aqi: 699, category: "Hazardous" });
+    expect(pm25Aqi(1000)).toEqual({ aqi: 1844, category: "Hazardous" });
   });
 
   it("truncates the concentration to 0.1 before looking it up, as EPA prescribes", () => {
@@ -48,7 +54,7 @@ describe("pm25Aqi (US EPA, 2024 breakpoints)", () => {
     expect(pm25Aqi(23.4)).toEqual({ aqi: 78, category: "Moderate" });
   });
 
-  it("never decreases as the concentration rises and stays within 0..500", () => {
+  it("never decreases as the concentration rises and is never negative", () => {
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 1000, noNaN: true }),
@@ -56,10 +62,32 @@ describe("pm25Aqi (US EPA, 2024 breakpoints)", () => {
         (a, b) => {
           const [low, high] = a <= b ? [a, b] : [b, a];
           expect(pm25Aqi(low).aqi).toBeLessThanOrEqual(pm25Aqi(high).aqi);
-          expect(pm25Aqi(high).aqi).toBeGreaterThanOrEqual(0);
-          expect(pm25Aqi(high).aqi).toBeLessThanOrEqual(500);
+          expect(pm25Aqi(low).aqi).toBeGreaterThanOrEqual(0);
         },
       ),
     );
+  });
+});
+
+describe("category facts (TAD Table 2 colours, AirNow's health messages)", () => {
+  it("gives every category its EPA colour and a message in both languages", () => {
+    expect(AQI_CATEGORY_INFO.Good.colour).toBe("#00E400");
+    expect(AQI_CATEGORY_INFO["Unhealthy for Sensitive Groups"].colour).toBe("#FF7E00");
+    expect(AQI_CATEGORY_INFO.Hazardous.colour).toBe("#7E0023");
+    for (const category of AQI_CATEGORIES) {
+      expect(AQI_CATEGORY_INFO[category].message.en.length).toBeGreaterThan(20);
+      expect(AQI_CATEGORY_INFO[category].message.fr).not.toBe(AQI_CATEGORY_INFO[category].message.en);
+    }
+  });
+
+  it.each([
+    [0, "Good"],
+    [9.1, "Moderate"],
+    [35.5, "Unhealthy for Sensitive Groups"],
+    [55.5, "Unhealthy"],
+    [125.5, "Very Unhealthy"],
+    [225.5, "Hazardous"],
+  ] as const)("floors a category at the AQI of its lowest concentration (%d ug/m3: %s)", (concentration, category) => {
+    expect(pm25Aqi(concentration)).toEqual({ aqi: AQI_CATEGORY_FLOOR[category], category });
   });
 });

@@ -161,8 +161,53 @@ describe("zoneAggregates", () => {
     ).filter((z) => z.zone === "Urban");
     expect(urban?.means.pm25).toBeCloseTo(11.5, 10);
     expect(urban?.evaluation).toBe("EXCELLENT");
-    expect(urban?.aqi).toBe(55);
-    expect(urban?.aqiCategory).toBe("Moderate");
+    // One hour is no NowCast (it needs 2 of the 3 latest hours): no AQI rather than a wrong one.
+    expect(urban).toMatchObject({ nowcastPm25: null, aqi: null, aqiCategory: null });
+  });
+
+  it("gives each zone the NowCast of its hourly means and its AQI, with the hours before the range", () => {
+    const reading = (sensorId: string, hour: number, pm25: number): Reading => ({
+      sensorId,
+      timestamp: T0 + hour * HOUR_MS,
+      pm25,
+      temperature: 30,
+      humidity: 60,
+      co2: 500,
+    });
+    // Urban: 10 for ten hours, then a rise to 80 and 90. The NowCast follows the rise (w = 0.5).
+    const series = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 80, 90];
+    const readings = series.flatMap((pm25, hour) => [reading("A1", hour, pm25), reading("A2", hour, pm25)]);
+    const range = { from: T0, to: T0 + 12 * HOUR_MS };
+    const rows = hourlyAggregates(REGISTRY, binReadings(readings), range);
+    const urban = zoneAggregates(rows).filter((z) => z.zone === "Urban");
+    const last = urban.at(-1);
+    // (90 + 0.5 x 80 + 10 x (0.5^2 + ... + 0.5^11)) / (1 + 0.5 + ... + 0.5^11) = 67.51, truncated 67.5
+    expect(last).toMatchObject({ nowcastPm25: 67.5, aqi: 159, aqiCategory: "Unhealthy" });
+    expect(urban[0]).toMatchObject({ nowcastPm25: null, aqi: null });
+    // Each sensor's own NowCast is the same series' here.
+    expect(rows.filter((row) => row.sensorId === "A1").at(-1)?.nowcastPm25).toBe(67.5);
+  });
+
+  it("takes the NowCast's earlier hours from rows rolled up before", () => {
+    const reading = (hour: number, pm25: number): Reading => ({
+      sensorId: "C1",
+      timestamp: T0 + hour * HOUR_MS,
+      pm25,
+      temperature: 30,
+      humidity: 60,
+      co2: 500,
+    });
+    const earlier = hourlyAggregates(REGISTRY, binReadings([reading(0, 20), reading(1, 20)]), {
+      from: T0,
+      to: T0 + 2 * HOUR_MS,
+    });
+    const [latest] = hourlyAggregates(
+      REGISTRY,
+      binReadings([reading(2, 20)]),
+      { from: T0 + 2 * HOUR_MS, to: T0 + 3 * HOUR_MS },
+      earlier,
+    ).filter((row) => row.sensorId === "C1");
+    expect(latest?.nowcastPm25).toBe(20);
   });
 
   it("ranks zones cleanest first and leaves a zone without readings unranked", () => {

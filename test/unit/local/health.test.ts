@@ -123,6 +123,7 @@ describe("local health report", () => {
           zone: sensor.zone,
           city: sensor.city,
           hourStart: Date.parse("2026-11-28T09:00:00Z"),
+          nowcastPm25: null,
           readings: 0,
           expectedReadings: 60,
           completeness: 0,

@@ -75,12 +75,14 @@ describe("the schema", () => {
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
   });
 
-  it("fills sensors from the registry", () => {
-    expect(db.prepare("SELECT sensor_id, location_type, city FROM sensors WHERE sensor_id = 'SENS003'").get()).toEqual({
-      sensor_id: "SENS003",
-      location_type: "Urban",
-      city: "Saint-Louis",
-    });
+  it("fills the seed's sensors table from the registry, and the registry's extras beside it", () => {
+    expect(
+      db
+        .prepare(
+          "SELECT s.sensor_id, location_type, city FROM sensors s JOIN sensor_registry USING (sensor_id) WHERE s.sensor_id = 'SENS003'",
+        )
+        .get(),
+    ).toEqual({ sensor_id: "SENS003", location_type: "Urban", city: "Saint-Louis" });
   });
 });
 

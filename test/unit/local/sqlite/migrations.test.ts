@@ -1,7 +1,8 @@
 /**
- * A database an older version made opens as the current schema: measurement_hour_totals rebuilt
- * with each measure's minimum and maximum from the readings it holds, every reading kept, and the
- * triggers keeping the new figures from then on.
+ * A database an older version made, or one made with the seed's own DDL, opens as the current
+ * schema: measurement_hour_totals rebuilt with each measure's minimum and maximum from the
+ * readings it holds, the seed's tables as the seed has them, every reading kept, and the
+ * triggers keeping the figures from then on.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,9 +10,12 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SENSORS } from "../../../../lib/config/sensors.js";
-import { openDatabase, upsertSensors } from "../../../../local/sqlite/database.js";
+import { openDatabase, SCHEMA_VERSION, upsertSensors } from "../../../../local/sqlite/database.js";
 
-const V0_SCHEMA = readFileSync(new URL("../../../fixtures/sqlite-schema-v0.sql", import.meta.url), "utf8");
+const fixture = (name: string): string => readFileSync(new URL(`../../../fixtures/${name}`, import.meta.url), "utf8");
+const V0_SCHEMA = fixture("sqlite-schema-v0.sql");
+const SEED_SCHEMA = fixture("seed/schema.sql");
+const SEED_DATA = fixture("seed/data.sql");
 const HOUR_FIGURES =
   "SELECT sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, co2_min, co2_max FROM measurement_hour_totals ORDER BY sensor_id, hour";
 
@@ -34,7 +38,10 @@ function insertReading(db: Database.Database, sensorId: string, timestamp: strin
 function olderDatabase(): void {
   const db = new Database(path);
   db.exec(V0_SCHEMA);
-  upsertSensors(db, SENSORS);
+  const sensor = db.prepare(
+    `INSERT INTO sensors VALUES (@sensorId, @locationName, @zone, @latitude, @longitude, @installationDate, @city, @reportingIntervalSeconds)`,
+  );
+  for (const each of SENSORS) sensor.run(each);
   insertReading(db, "SENS001", "2026-11-28 10:05:00", 12.5, 500);
   insertReading(db, "SENS001", "2026-11-28 10:35:00", 40, 420);
   insertReading(db, "SENS002", "2026-11-28 11:00:00", 8, 610);
@@ -46,7 +53,7 @@ describe("opening a database an older version made", () => {
     olderDatabase();
     const db = openDatabase(path);
     try {
-      expect(db.pragma("user_version", { simple: true })).toBe(1);
+      expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       expect(db.prepare("SELECT COUNT(*) AS n FROM measurements").get()).toEqual({ n: 3 });
       expect(db.prepare(HOUR_FIGURES).all()).toEqual([
         {
@@ -83,7 +90,7 @@ describe("opening a database an older version made", () => {
     openDatabase(path).close();
     const db = openDatabase(path);
     try {
-      expect(db.pragma("user_version", { simple: true })).toBe(1);
+      expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       expect(db.prepare("SELECT SUM(readings) AS n FROM measurement_hour_totals").get()).toEqual({ n: 3 });
     } finally {
       db.close();
@@ -93,7 +100,62 @@ describe("opening a database an older version made", () => {
   it("starts a new database at the current version", () => {
     const db = openDatabase(path);
     try {
-      expect(db.pragma("user_version", { simple: true })).toBe(1);
+      expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("moves the registry's extras out of the seed's sensors table, keeping them", () => {
+    olderDatabase();
+    const db = openDatabase(path);
+    try {
+      expect(db.prepare("SELECT name FROM pragma_table_info('sensors')").pluck().all()).toEqual([
+        "sensor_id",
+        "location_name",
+        "location_type",
+        "latitude",
+        "longitude",
+        "installation_date",
+      ]);
+      expect(db.prepare("SELECT * FROM sensor_registry WHERE sensor_id = 'SENS003'").get()).toEqual({
+        sensor_id: "SENS003",
+        city: "Saint-Louis",
+        reporting_interval_seconds: 60,
+      });
+      expect(db.prepare("SELECT COUNT(*) AS n FROM sensors").get()).toEqual({ n: SENSORS.length });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe("the seed's schema and sample data", () => {
+  it("load into a new store, the seed's own INSERT statements unchanged", () => {
+    const db = openDatabase(path);
+    try {
+      db.exec(SEED_DATA);
+      expect(db.prepare("SELECT COUNT(*) AS n FROM measurements").get()).toEqual({ n: 25 });
+      // received_at defaults to the time of the insert; the hour totals follow.
+      expect(db.prepare("SELECT MIN(received_at) > 0 AS ok FROM measurements").get()).toEqual({ ok: 1 });
+      expect(db.prepare("SELECT SUM(readings) AS n FROM measurement_hour_totals").get()).toEqual({ n: 25 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it("a database made with the seed's DDL becomes a store, its readings kept", () => {
+    const seed = new Database(path);
+    seed.exec(SEED_SCHEMA);
+    seed.exec(SEED_DATA);
+    seed.close();
+    const db = openDatabase(path);
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+      expect(db.prepare("SELECT COUNT(*) AS n FROM measurements").get()).toEqual({ n: 25 });
+      expect(db.prepare("SELECT SUM(readings) AS n FROM measurement_hour_totals").get()).toEqual({ n: 25 });
+      upsertSensors(db, SENSORS);
+      expect(db.prepare("SELECT COUNT(*) AS n FROM sensor_registry").get()).toEqual({ n: SENSORS.length });
     } finally {
       db.close();
     }

@@ -1,0 +1,184 @@
+/**
+ * Daily PM2.5 means over the local day, their AQI, and the WHO 2021 guideline levels.
+ *
+ * A daily mean is the mean of the day's hourly means, valid when at least 75 % of the day's hours
+ * have one (18 of 24): the US EPA's completeness for a 24-hour average made of hourly values
+ * (40 CFR Part 50, Appendix N), and the average the daily PM2.5 AQI is defined on (TAD
+ * EPA-454/B-24-002). The day is the stage's local calendar day (Dakar and Saint-Louis:
+ * Africa/Dakar, UTC+0 all year).
+ */
+
+import type { Evaluation } from "./aggregates.js";
+import { type Aqi, evaluatePm25, pm25Aqi } from "./aqi.js";
+import { compareExact, type ExactTenths, exactMean, exactToNumber, meanOfExact } from "./decimal.js";
+import { HOUR_MS } from "./time.js";
+
+export const DAILY_COMPLETENESS = 0.75;
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Throws a one-line error naming the zone when the runtime does not know it. */
+export function assertTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat("en-CA", { timeZone });
+  } catch {
+    throw new RangeError(`unknown time zone '${timeZone}': use an IANA name such as Africa/Dakar`);
+  }
+}
+
+/** The local calendar date (`YYYY-MM-DD`) of an instant in an IANA time zone. */
+export function localDayOf(epochMs: number, timeZone: string): string {
+  let format = dayFormats.get(timeZone);
+  if (format === undefined) {
+    assertTimeZone(timeZone);
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(epochMs);
+}
+
+/** One hour of one sensor or zone: the count and sum of its PM2.5 readings. */
+export interface HourlyPm25 {
+  readonly hourStart: number;
+  readonly count: number;
+  readonly sum: number;
+}
+
+export interface DailyMean {
+  /** The local calendar date. */
+  readonly day: string;
+  /** Hours of the day with at least one reading. */
+  readonly hours: number;
+  /** Hours the local day has (24; 23 or 25 where clocks change). */
+  readonly hoursInDay: number;
+  /** At least 75 % of the day's hours have a mean. */
+  readonly valid: boolean;
+  /** ug/m3, the mean of the hourly means; null when no hour had a reading. */
+  readonly mean: number | null;
+  /** The same mean exactly, when the readings had one decimal: it decides band edges. */
+  readonly exact: ExactTenths | null;
+  /** The daily AQI, of valid days only. */
+  readonly aqi: Aqi | null;
+}
+
+/** The hour starts of a local day, found from any instant in it (DST-aware, whole-hour offsets). */
+function hoursOfLocalDay(day: string, anyHourOfDay: number, timeZone: string): number {
+  let first = anyHourOfDay;
+  while (localDayOf(first - HOUR_MS, timeZone) === day) first -= HOUR_MS;
+  let count = 0;
+  for (let hour = first; localDayOf(hour, timeZone) === day; hour += HOUR_MS) count += 1;
+  return count;
+}
+
+/** A day's figures from its hours; `hourly` may hold hours of several days, in any order. */
+export function dailyMeans(hourly: readonly HourlyPm25[], timeZone: string): DailyMean[] {
+  const byDay = new Map<string, HourlyPm25[]>();
+  for (const hour of hourly) {
+    if (hour.count <= 0) continue;
+    const day = localDayOf(hour.hourStart, timeZone);
+    const hours = byDay.get(day);
+    if (hours === undefined) byDay.set(day, [hour]);
+    else hours.push(hour);
+  }
+  return [...byDay.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([day, hours]) => {
+      const hoursInDay = hoursOfLocalDay(day, hours[0]?.hourStart ?? 0, timeZone);
+      const valid = hours.length >= Math.ceil(DAILY_COMPLETENESS * hoursInDay);
+      const exacts = hours.map((hour) => exactMean(hour.sum, hour.count));
+      const exact = exacts.every((e) => e !== null) ? meanOfExact(exacts as ExactTenths[]) : null;
+      const mean =
+        exact === null
+          ? hours.reduce((total, hour) => total + hour.sum / hour.count, 0) / hours.length
+          : exactToNumber(exact);
+      return { day, hours: hours.length, hoursInDay, valid, mean, exact, aqi: valid ? pm25Aqi(exact ?? mean) : null };
+    });
+}
+
+/** The seed's evaluation of a daily mean, exactly at its edges. */
+export const evaluateDaily = (daily: DailyMean): Evaluation | null =>
+  daily.mean === null ? null : evaluatePm25(daily.exact ?? daily.mean);
+
+/**
+ * WHO global air quality guidelines (2021), PM2.5, ug/m3: the air quality guideline level (AQG)
+ * and the interim targets 1 to 4 (WHO, "WHO global air quality guidelines: particulate matter
+ * (PM2.5 and PM10), ozone, nitrogen dioxide, sulfur dioxide and carbon monoxide", 2021,
+ * Table 0.1, recommended AQG levels and interim targets). The 24-hour levels are meant as the 99th percentile of a year's daily
+ * means, i.e. 3-4 exceedance days a year.
+ */
+export const WHO_LEVELS = ["IT-1", "IT-2", "IT-3", "IT-4", "AQG"] as const;
+export type WhoLevel = (typeof WHO_LEVELS)[number];
+export const WHO_24_HOUR: Readonly<Record<WhoLevel, number>> = {
+  "IT-1": 75,
+  "IT-2": 50,
+  "IT-3": 37.5,
+  "IT-4": 25,
+  AQG: 15,
+};
+export const WHO_ANNUAL: Readonly<Record<WhoLevel, number>> = {
+  "IT-1": 35,
+  "IT-2": 25,
+  "IT-3": 15,
+  "IT-4": 10,
+  AQG: 5,
+};
+
+const exceeds = (mean: number | ExactTenths, level: number): boolean =>
+  typeof mean === "number" ? mean > level : compareExact(mean, Math.round(level * 10)) > 0;
+
+/** The strictest WHO level a mean meets (is at most); null when it is above interim target 1. */
+export function whoLevelMet(mean: number | ExactTenths, levels: Readonly<Record<WhoLevel, number>>): WhoLevel | null {
+  return [...WHO_LEVELS].reverse().find((level) => !exceeds(mean, levels[level])) ?? null;
+}
+
+export interface WhoExceedances {
+  /** Valid days of the period. */
+  readonly validDays: number;
+  /** Valid days whose mean is above each 24-hour level. */
+  readonly daysAbove: Readonly<Record<WhoLevel, number>>;
+}
+
+/** Counts of valid days above each WHO 24-hour level. */
+export function whoExceedances(days: readonly DailyMean[]): WhoExceedances {
+  const valid = days.filter((day) => day.valid && day.mean !== null);
+  const daysAbove = Object.fromEntries(
+    WHO_LEVELS.map((level) => [
+      level,
+      valid.filter((day) => exceeds(day.exact ?? (day.mean as number), WHO_24_HOUR[level])).length,
+    ]),
+  ) as Record<WhoLevel, number>;
+  return { validDays: valid.length, daysAbove };
+}
+
+export const DAYS_PER_YEAR = 365;
+
+export interface AnnualMean {
+  /** The mean of the valid daily means of the year that ends with the given day; null without any. */
+  readonly mean: number | null;
+  readonly validDays: number;
+  /** validDays / 365. */
+  readonly coverage: number;
+  readonly level: WhoLevel | null;
+}
+
+/** The running annual mean: the valid daily means of the 365 days that end with `lastDay`. */
+export function annualMean(days: readonly DailyMean[], lastDay: string): AnnualMean {
+  const first = new Date(Date.parse(`${lastDay}T00:00:00Z`) - (DAYS_PER_YEAR - 1) * 24 * HOUR_MS)
+    .toISOString()
+    .slice(0, 10);
+  const valid = days.filter((day) => day.valid && day.mean !== null && day.day >= first && day.day <= lastDay);
+  const exacts = valid.map((day) => day.exact);
+  const exact = exacts.every((e) => e !== null) ? meanOfExact(exacts as ExactTenths[]) : null;
+  const mean =
+    valid.length === 0
+      ? null
+      : exact === null
+        ? valid.reduce((total, day) => total + (day.mean as number), 0) / valid.length
+        : exactToNumber(exact);
+  return {
+    mean,
+    validDays: valid.length,
+    coverage: valid.length / DAYS_PER_YEAR,
+    level: mean === null ? null : whoLevelMet(exact ?? mean, WHO_ANNUAL),
+  };
+}
