@@ -5,15 +5,19 @@
  */
 import { existsSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { LANGUAGES, type Language } from "../lambdas/core/aqi.js";
+import { addDays, localDayOf } from "../lambdas/core/daily.js";
 import { REASON_CODES, type ReasonCode } from "../lambdas/core/reading.js";
 import { RegistryError } from "../lambdas/core/sensor.js";
+import { DAY_MS, HOUR_MS, hourStartOf } from "../lambdas/core/time.js";
 import { systemClock } from "../lambdas/ports.js";
 import { REGISTRY, SENSORS } from "../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs, STAGE_NAMES } from "../lib/config/stages.js";
+import { dailyReport, nowcastReport, whoReport } from "./figures.js";
 import { FleetError, syncFleet } from "./fleet/sync.js";
 import { formatHealth, healthReport } from "./health.js";
 import { replayQuarantine } from "./quarantine-replay.js";
-import { formatTable, runSeedReport, SEED_REPORTS, type SeedReportName } from "./reports.js";
+import { formatTable, type Report, runSeedReport, SEED_REPORTS } from "./reports.js";
 import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "./runtime/broker-config.js";
 import { makeLocalObservability } from "./runtime/local-observability.js";
 import { DEFAULT_DB_PATH, openLocalStore } from "./runtime/local-store.js";
@@ -39,9 +43,14 @@ Commands:
     --sensors N         the registry and simulated sensors (SIM...) up to N, for a fleet's size
     --config FILE       JSON: {"broker": {"username", "password"} and/or {"tls": {"key", "cert", "ca"}}}
   simulate [options]    the simulated sensor fleet alone (kaikai simulate --help)
-  report <name>         ${SEED_REPORTS.join(", ")}
+  report <name>         the seed's queries: ${SEED_REPORTS.join(", ")}
+                        the official figures: nowcast, daily, who (README, "The figures")
                         or health: the dashboard's figures and alarms from the local store
-    --json              rows as JSON        --db FILE
+    --json              rows as JSON        --db FILE        --lang en|fr (default en)
+    --at ISO            nowcast: the hour (default the last complete one)
+    --from DATE         daily: the first local day (default 6 days before --to)
+    --to DATE           daily: the last local day (default today)
+    --month YYYY-MM     who: the month (default this one)
   quarantine list       rejected readings   [--reason CODE] [--json] [--db FILE]
   quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
   fleet --stage NAME    the registry's things in the stage's AWS account (credentials as for cdk):
@@ -225,33 +234,123 @@ async function startCommand(argv: readonly string[]): Promise<void> {
   });
 }
 
+const FIGURE_REPORTS = ["nowcast", "daily", "who"] as const;
+type FigureReportName = (typeof FIGURE_REPORTS)[number];
+const REPORT_NAMES = [...SEED_REPORTS, ...FIGURE_REPORTS, "health"] as const;
+
+const REPORT_OPTIONS = {
+  ...DB_OPTION,
+  json: { type: "boolean", default: false },
+  lang: { type: "string", default: "en" },
+  at: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  month: { type: "string" },
+} as const;
+
+/** Which of the report options each report takes, beyond --db, --json and --lang. */
+const OWN_OPTIONS: Readonly<Record<(typeof REPORT_NAMES)[number], readonly string[]>> = {
+  "dakar-sensors": [],
+  "sensor-activity": [],
+  "hourly-pm25": [],
+  "zone-ranking": [],
+  nowcast: ["at"],
+  daily: ["from", "to"],
+  who: ["month"],
+  health: [],
+};
+
 function reportCommand(argv: readonly string[]): void {
-  const { values, positionals } = parse(argv, { ...DB_OPTION, json: { type: "boolean", default: false } }, 1);
-  const name = positionals[0];
-  if (name === HEALTH_REPORT) {
-    printHealth(text(values, "db") ?? DEFAULT_DB_PATH, values.json === true);
-    return;
-  }
-  const report = SEED_REPORTS.find((candidate) => candidate === name);
-  if (report === undefined) {
+  const { values, positionals } = parse(argv, REPORT_OPTIONS, 1);
+  const name = REPORT_NAMES.find((candidate) => candidate === positionals[0]);
+  if (name === undefined) {
     throw new UsageError(
-      `report needs one of ${[...SEED_REPORTS, HEALTH_REPORT].join(", ")}${name === undefined ? "" : `, not '${name}'`}`,
+      `report needs one of ${REPORT_NAMES.join(", ")}${positionals[0] === undefined ? "" : `, not '${positionals[0]}'`}`,
     );
   }
-  const db = readableDb(text(values, "db") ?? DEFAULT_DB_PATH);
+  for (const option of ["at", "from", "to", "month"]) {
+    if (values[option] !== undefined && !OWN_OPTIONS[name].includes(option)) {
+      throw new UsageError(`--${option} is not an option of report ${name}`);
+    }
+  }
+  const lang = parseLanguage(text(values, "lang"));
+  const dbPath = text(values, "db") ?? DEFAULT_DB_PATH;
+  if (name === "health") {
+    printHealth(dbPath, values.json === true);
+    return;
+  }
+  const now = systemClock.now();
+  // Every option is checked before the database is opened.
+  const run = isFigureReport(name)
+    ? figureReport(name, values, lang, now)
+    : (db: Db) => runSeedReport(db, name, now, lang);
+  const db = readableDb(dbPath);
   try {
-    printReport(db, report, values.json === true);
+    const report = run(db);
+    console.log(values.json === true ? JSON.stringify(report.rows, null, 2) : formatTable(report));
   } finally {
     db.close();
   }
 }
 
-function printReport(db: Db, name: SeedReportName, json: boolean): void {
-  const result = runSeedReport(db, name, systemClock.now());
-  console.log(json ? JSON.stringify(result.rows, null, 2) : formatTable(result));
+const isFigureReport = (name: string): name is FigureReportName => (FIGURE_REPORTS as readonly string[]).includes(name);
+
+function parseLanguage(value: string | undefined): Language {
+  const lang = LANGUAGES.find((candidate) => candidate === value);
+  if (lang === undefined) throw new UsageError(`--lang must be one of ${LANGUAGES.join(", ")}, not ${value}`);
+  return lang;
 }
 
-const HEALTH_REPORT = "health";
+function parseDay(flag: string, value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new UsageError(`--${flag} must be a date YYYY-MM-DD, not ${value}`);
+  }
+  return value;
+}
+
+function parseHour(value: string | undefined, now: number): number {
+  if (value === undefined) return hourStartOf(now) - HOUR_MS;
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at)) {
+    throw new UsageError(`--at must be an ISO 8601 time such as 2026-11-28T10:00:00Z, not ${value}`);
+  }
+  return hourStartOf(at);
+}
+
+/** The official figures, in the dev stage's time zone (the local mode is the dev stage). */
+function figureReport(name: FigureReportName, values: Values, lang: Language, now: number): (db: Db) => Report {
+  const { timeZone } = loadStagesFromCdkJson().dev;
+  const today = localDayOf(now, timeZone);
+  if (name === "nowcast") {
+    const hour = parseHour(text(values, "at"), now);
+    return (db) => nowcastReport(db, { hour, lang });
+  }
+  if (name === "daily") {
+    const toText = text(values, "to");
+    const fromText = text(values, "from");
+    const to = toText === undefined ? today : parseDay("to", toText);
+    const from = fromText === undefined ? addDays(to, -6) : parseDay("from", fromText);
+    if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+    if (daysBetween(from, to) > MAX_REPORT_DAYS) {
+      throw new UsageError(`report daily covers at most ${MAX_REPORT_DAYS} days; ${from} to ${to} is more`);
+    }
+    return (db) => dailyReport(db, { from, to, timeZone, lang });
+  }
+  const month = text(values, "month") ?? today.slice(0, 7);
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must be YYYY-MM, not ${month}`);
+  const monthEnd = addDays(`${nextMonth(month)}-01`, -1);
+  // A month not over yet ends today.
+  const [lastDay = today] = [monthEnd, today].sort();
+  return (db) => whoReport(db, { month, lastDay, timeZone, lang });
+}
+
+const MAX_REPORT_DAYS = 366;
+const daysBetween = (from: string, to: string): number =>
+  (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS;
+const nextMonth = (month: string): string => {
+  const [year = 0, number = 0] = month.split("-").map(Number);
+  return number === 12 ? `${year + 1}-01` : `${year}-${String(number + 1).padStart(2, "0")}`;
+};
 
 /** The dev stage's alarm thresholds; the flow is counted over its silent window. */
 function printHealth(dbPath: string, json: boolean): void {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { evaluatePm25, pm25Aqi } from "../lambdas/core/aqi.js";
+import { EVALUATION_NAMES, evaluatePm25, type Language } from "../lambdas/core/aqi.js";
 import { meanOf, rankZones } from "../lambdas/core/rollup.js";
 import type { Db } from "./sqlite/database.js";
 import { toSqliteTime } from "./sqlite/time.js";
@@ -17,11 +17,23 @@ export interface Report {
   readonly rows: readonly ReportRow[];
 }
 
-const TITLES: Record<SeedReportName, string> = {
-  "dakar-sensors": "Sensors installed in Dakar, newest first",
-  "sensor-activity": "Readings and last reading per sensor",
-  "hourly-pm25": "Mean PM2.5 per sensor and hour of day, last 24 hours (UTC)",
-  "zone-ranking": "Air quality by zone over all stored readings, best first",
+const TITLES: Record<SeedReportName, Record<Language, string>> = {
+  "dakar-sensors": {
+    en: "Sensors installed in Dakar, newest first",
+    fr: "Capteurs installés à Dakar, du plus récent au plus ancien",
+  },
+  "sensor-activity": {
+    en: "Readings and last reading per sensor",
+    fr: "Mesures et dernière mesure par capteur",
+  },
+  "hourly-pm25": {
+    en: "Mean PM2.5 per sensor and hour of day, last 24 hours (UTC)",
+    fr: "PM2,5 moyenne par capteur et heure du jour, dernières 24 heures (UTC)",
+  },
+  "zone-ranking": {
+    en: "Air quality by zone over all stored readings, best first; evaluation on the seed's scale (not the AQI: see report daily and nowcast)",
+    fr: "Qualité de l'air par type de zone sur toutes les mesures, la meilleure d'abord ; évaluation à l'échelle de la consigne (pas l'IQA : voir report daily et nowcast)",
+  },
 };
 
 const querySql = (name: SeedReportName): string =>
@@ -51,18 +63,19 @@ const ZONE_RANKING_COLUMNS = [
   "humidity_mean",
   "co2_mean",
   "rank",
-  "evaluation",
-  "aqi",
-  "aqi_category",
+  "seed_evaluation",
 ] as const;
 
-/** Rank, evaluation and AQI come from lambdas/core so that this report and the zone roll-up agree. */
-function zoneRanking(rows: readonly ZoneSums[]): Record<(typeof ZONE_RANKING_COLUMNS)[number], Cell>[] {
+/**
+ * Rank and evaluation come from lambdas/core so that this report and the zone roll-up agree. The
+ * seed's query 4 evaluates the mean of every stored reading on its own scale; no AQI is given
+ * here, because the AQI is defined on a 24-hour mean or the NowCast, not on an all-time mean.
+ */
+function zoneRanking(rows: readonly ZoneSums[], lang: Language): Record<(typeof ZONE_RANKING_COLUMNS)[number], Cell>[] {
   const mean = (sum: number, zone: ZoneSums): number | null =>
     meanOf({ count: zone.measurements, sum, min: null, max: null });
   return rankZones(rows, (zone) => mean(zone.pm25_sum, zone)).map((zone) => {
     const pm25Mean = mean(zone.pm25_sum, zone);
-    const aqi = pm25Mean === null ? null : pm25Aqi(pm25Mean);
     return {
       zone: zone.zone,
       sensors: zone.sensors,
@@ -72,9 +85,7 @@ function zoneRanking(rows: readonly ZoneSums[]): Record<(typeof ZONE_RANKING_COL
       humidity_mean: round(mean(zone.humidity_sum, zone), 1),
       co2_mean: round(mean(zone.co2_sum, zone), 0),
       rank: zone.rank,
-      evaluation: pm25Mean === null ? null : evaluatePm25(pm25Mean),
-      aqi: aqi?.aqi ?? null,
-      aqi_category: aqi?.category ?? null,
+      seed_evaluation: pm25Mean === null ? null : EVALUATION_NAMES[evaluatePm25(pm25Mean)][lang],
     };
   });
 }
@@ -90,12 +101,12 @@ const toZoneSums = (row: ReportRow): ZoneSums => ({
 });
 
 /** Runs one of the seed's queries; `now` (epoch ms) is the query's "now", for the last-24-hours window. */
-export function runSeedReport(db: Db, name: SeedReportName, now: number): Report {
+export function runSeedReport(db: Db, name: SeedReportName, now: number, lang: Language = "en"): Report {
   const statement = db.prepare(querySql(name));
   const raw = (name === "hourly-pm25" ? statement.all({ now: toSqliteTime(now) }) : statement.all()) as ReportRow[];
-  const rows = name === "zone-ranking" ? zoneRanking(raw.map(toZoneSums)) : raw;
+  const rows = name === "zone-ranking" ? zoneRanking(raw.map(toZoneSums), lang) : raw;
   const columns = name === "zone-ranking" ? ZONE_RANKING_COLUMNS : statement.columns().map((column) => column.name);
-  return { title: TITLES[name], columns, rows };
+  return { title: TITLES[name][lang], columns, rows };
 }
 
 const cellText = (cell: Cell): string => (cell === null ? "-" : String(cell));

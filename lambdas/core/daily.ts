@@ -15,13 +15,23 @@ import { HOUR_MS } from "./time.js";
 
 export const DAILY_COMPLETENESS = 0.75;
 
+/** Dakar and Saint-Louis keep UTC all year. */
+export const DEFAULT_TIME_ZONE = "Africa/Dakar";
+
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-CA", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Throws a one-line error naming the zone when the runtime does not know it. */
 export function assertTimeZone(timeZone: string): void {
-  try {
-    new Intl.DateTimeFormat("en-CA", { timeZone });
-  } catch {
+  if (!isTimeZone(timeZone)) {
     throw new RangeError(`unknown time zone '${timeZone}': use an IANA name such as Africa/Dakar`);
   }
 }
@@ -69,6 +79,20 @@ function hoursOfLocalDay(day: string, anyHourOfDay: number, timeZone: string): n
   for (let hour = first; localDayOf(hour, timeZone) === day; hour += HOUR_MS) count += 1;
   return count;
 }
+
+/**
+ * The first hour start of a local day (hours are UTC hours: in a zone whose offset is not whole
+ * hours, the hour that holds local midnight counts for the day it starts in).
+ */
+export function localDayStart(day: string, timeZone: string): number {
+  let hour = Date.parse(`${day}T00:00:00Z`) - 15 * HOUR_MS;
+  while (localDayOf(hour, timeZone) < day) hour += HOUR_MS;
+  return hour;
+}
+
+/** The local calendar date `days` after `day` (negative: before). */
+export const addDays = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * 24 * HOUR_MS).toISOString().slice(0, 10);
 
 /** A day's figures from its hours; `hourly` may hold hours of several days, in any order. */
 export function dailyMeans(hourly: readonly HourlyPm25[], timeZone: string): DailyMean[] {
@@ -163,9 +187,7 @@ export interface AnnualMean {
 
 /** The running annual mean: the valid daily means of the 365 days that end with `lastDay`. */
 export function annualMean(days: readonly DailyMean[], lastDay: string): AnnualMean {
-  const first = new Date(Date.parse(`${lastDay}T00:00:00Z`) - (DAYS_PER_YEAR - 1) * 24 * HOUR_MS)
-    .toISOString()
-    .slice(0, 10);
+  const first = addDays(lastDay, -(DAYS_PER_YEAR - 1));
   const valid = days.filter((day) => day.valid && day.mean !== null && day.day >= first && day.day <= lastDay);
   const exacts = valid.map((day) => day.exact);
   const exact = exacts.every((e) => e !== null) ? meanOfExact(exacts as ExactTenths[]) : null;

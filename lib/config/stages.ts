@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_STORE, STORES } from "../../lambdas/bindings/stores.js";
 import { alertRulesSchema } from "../../lambdas/core/alerts.js";
+import { LANGUAGES } from "../../lambdas/core/aqi.js";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "../../lambdas/core/daily.js";
 import { DAY_MS } from "../../lambdas/core/time.js";
 
 export const STAGE_NAMES = ["dev", "staging", "prod"] as const;
@@ -28,6 +30,16 @@ export const stageConfigSchema = z
     /** Addresses subscribed to the ops topic (alarms). */
     opsEmails: z.array(z.email()),
     alertRules: alertRulesSchema,
+    /**
+     * The IANA time zone whose calendar days the daily means and WHO figures cover (Dakar and
+     * Saint-Louis: Africa/Dakar, UTC+0 without daylight saving).
+     */
+    timeZone: z
+      .string()
+      .refine(isTimeZone, "must be an IANA time zone name, e.g. Africa/Dakar")
+      .default(DEFAULT_TIME_ZONE),
+    /** The language of alert texts: en or fr. */
+    alertLanguage: z.enum(LANGUAGES).default("en"),
     /** Alarm thresholds. */
     ops: z
       .object({

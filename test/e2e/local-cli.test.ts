@@ -135,7 +135,8 @@ describe("kaikai report and quarantine", () => {
       kaikai(["quarantine", "list", "--reason", "malformed_json", "--db", db]).exited,
     ]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^Commercial +1 +1 +42 .* 1 +POOR +117 +Unhealthy for Sensitive Groups$/m);
+    expect(table.stdout).toMatch(/^Commercial +1 +1 +42 .* 1 +POOR$/m);
+    expect(table.stdout).toContain("evaluation on the seed's scale (not the AQI");
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)[0]).toEqual({
       sensor_id: "SENS004",
@@ -174,6 +175,23 @@ describe("kaikai command-line errors", () => {
     expect(command.code).toBe(2);
     expect(oneLine(command.stderr)).toEqual([
       "kaikai: unknown command 'launch' (run 'npm run kaikai -- help' for usage)",
+    ]);
+  });
+
+  it("refuses a figure report's bad option in one line, before opening any database", async () => {
+    const runs = await Promise.all(
+      [
+        ["report", "nowcast", "--month", "2026-11"],
+        ["report", "daily", "--from", "2026-13-01"],
+        ["report", "who", "--month", "2026-1"],
+        ["report", "nowcast", "--lang", "wo"],
+      ].map((args) => kaikai(args).exited),
+    );
+    expect(runs.map((run) => [run.code, oneLine(run.stderr)])).toEqual([
+      [2, ["kaikai: --month is not an option of report nowcast (run 'npm run kaikai -- help' for usage)"]],
+      [2, ["kaikai: --from must be a date YYYY-MM-DD, not 2026-13-01 (run 'npm run kaikai -- help' for usage)"]],
+      [2, ["kaikai: --month must be YYYY-MM, not 2026-1 (run 'npm run kaikai -- help' for usage)"]],
+      [2, ["kaikai: --lang must be one of en, fr, not wo (run 'npm run kaikai -- help' for usage)"]],
     ]);
   });
 

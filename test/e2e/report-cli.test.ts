@@ -50,6 +50,43 @@ describe("the reading commands", () => {
     expect(readFileSync(dbPath).equals(before)).toBe(true);
   });
 
+  it("run every report on a database made with the seed's own DDL and INSERT statements, without writing to it", () => {
+    const dbPath = dbFile("seed.db");
+    const seed = new Database(dbPath);
+    seed.exec(readFileSync(new URL("../fixtures/seed/schema.sql", import.meta.url), "utf8"));
+    seed.exec(readFileSync(new URL("../fixtures/seed/data.sql", import.meta.url), "utf8"));
+    seed.close();
+    const before = readFileSync(dbPath);
+
+    const reports = [
+      ["dakar-sensors"],
+      ["sensor-activity"],
+      ["hourly-pm25"],
+      ["zone-ranking"],
+      ["nowcast", "--at", "2024-06-01T12:00:00Z"],
+      ["daily", "--from", "2024-06-01", "--to", "2024-06-01"],
+      ["who", "--month", "2024-06"],
+      ["health"],
+    ];
+    for (const args of reports) {
+      const { status, stdout, stderrLines } = kaikai(["report", ...args, "--json", "--db", dbPath]);
+      expect({ args, status, stderrLines }).toEqual({ args, status: 0, stderrLines: [""] });
+      expect(stdout.length).toBeGreaterThan(2);
+    }
+    const activity = JSON.parse(kaikai(["report", "sensor-activity", "--json", "--db", dbPath]).stdout) as {
+      measurements: number;
+    }[];
+    expect(activity.reduce((total, row) => total + row.measurements, 0)).toBe(25);
+    // Five readings an hour from 08:15: 12:00 has its hour and the two before, so a NowCast.
+    const nowcast = JSON.parse(
+      kaikai(["report", "nowcast", "--at", "2024-06-01T12:00:00Z", "--json", "--db", dbPath]).stdout,
+    ) as { id: string; nowcast_pm25: number | null }[];
+    expect(nowcast.find((row) => row.id === "SENS001")?.nowcast_pm25).toEqual(expect.any(Number));
+    expect(kaikai(["quarantine", "list", "--db", dbPath]).status).toBe(0);
+
+    expect(readFileSync(dbPath).equals(before)).toBe(true);
+  });
+
   it("say in one line that a database is neither kaikai's nor of the seed's schema", () => {
     const dbPath = dbFile("other.db");
     const other = new Database(dbPath);

@@ -136,7 +136,7 @@ describe("the seed's four queries on a known data set", () => {
     ]);
   });
 
-  it("zone-ranking weighs zones by readings, ranks cleanest first, with the seed's evaluation and the AQI", () => {
+  it("zone-ranking weighs zones by readings, ranks cleanest first, with the seed's evaluation and no AQI", () => {
     expect(runSeedReport(db, "zone-ranking", NOW).rows).toEqual([
       {
         zone: "Residential",
@@ -147,9 +147,7 @@ describe("the seed's four queries on a known data set", () => {
         humidity_mean: 78,
         co2_mean: 450,
         rank: 1,
-        evaluation: "EXCELLENT",
-        aqi: 44,
-        aqi_category: "Good",
+        seed_evaluation: "EXCELLENT",
       },
       {
         zone: "Urban",
@@ -160,9 +158,7 @@ describe("the seed's four queries on a known data set", () => {
         humidity_mean: 66,
         co2_mean: 576,
         rank: 2,
-        evaluation: "MODERATE",
-        aqi: 94,
-        aqi_category: "Moderate",
+        seed_evaluation: "MODERATE",
       },
       {
         zone: "Commercial",
@@ -173,11 +169,15 @@ describe("the seed's four queries on a known data set", () => {
         humidity_mean: 64,
         co2_mean: 850,
         rank: 3,
-        evaluation: "POOR",
-        aqi: 140,
-        aqi_category: "Unhealthy for Sensitive Groups",
+        seed_evaluation: "POOR",
       },
     ]);
+  });
+
+  it("zone-ranking gives the seed's evaluation in the seed's French with --lang fr", () => {
+    const report = runSeedReport(db, "zone-ranking", NOW, "fr");
+    expect(report.rows.map((row) => row.seed_evaluation)).toEqual(["EXCELLENT", "MODÉRÉ", "MAUVAIS"]);
+    expect(report.title).toContain("Qualité de l'air par type de zone");
   });
 
   it("zone-ranking names every zone of the sensors table: one without readings, one the registry does not know", () => {
