@@ -5,12 +5,15 @@
  */
 import { existsSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { kaikaiFunctionName } from "../lambdas/bindings/resources.js";
+import type { HourRange } from "../lambdas/core/aggregates.js";
 import { LANGUAGES, type Language } from "../lambdas/core/aqi.js";
 import { addDays, localDayOf } from "../lambdas/core/daily.js";
 import { REASON_CODES, type ReasonCode } from "../lambdas/core/reading.js";
 import { RegistryError } from "../lambdas/core/sensor.js";
 import { DAY_MS, HOUR_MS, hourStartOf } from "../lambdas/core/time.js";
 import { systemClock } from "../lambdas/ports.js";
+import { backfillChunks, rangeEvent } from "../lambdas/use-cases/rollup-range.js";
 import { REGISTRY, SENSORS } from "../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs, STAGE_NAMES } from "../lib/config/stages.js";
 import { dailyReport, nowcastReport, whoReport } from "./figures.js";
@@ -18,14 +21,17 @@ import { FleetError, syncFleet } from "./fleet/sync.js";
 import { formatHealth, healthReport } from "./health.js";
 import { replayQuarantine } from "./quarantine-replay.js";
 import { formatTable, type Report, runSeedReport, SEED_REPORTS } from "./reports.js";
+import { makeLocalAlertSink } from "./runtime/alert-sink.js";
 import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "./runtime/broker-config.js";
 import { makeLocalObservability } from "./runtime/local-observability.js";
 import { DEFAULT_DB_PATH, openLocalStore } from "./runtime/local-store.js";
+import { makeLocalRollups } from "./runtime/rollups.js";
 import { startLocalPipeline } from "./runtime/start.js";
 import { makeTerminal } from "./runtime/terminal.js";
 import { runSimulateCommand, SIMULATE_USAGE } from "./simulator/command.js";
 import { MAX_SENSORS } from "./simulator/fleet.js";
 import { BrokerUnreachableError } from "./simulator/publisher.js";
+import { makeSqliteAlertStateStore } from "./sqlite/alert-state-store.js";
 import { type Db, LocalStoreError, openDatabaseReadOnly } from "./sqlite/database.js";
 import { makeSqliteQuarantine } from "./sqlite/quarantine.js";
 import { UsageError } from "./usage-error.js";
@@ -53,6 +59,9 @@ Commands:
     --month YYYY-MM     who: the month (default this one)
   quarantine list       rejected readings   [--reason CODE] [--json] [--db FILE]
   quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
+  rollup --since ISO    the hourly and zone roll-ups again for every hour since then (late data, a
+                        backfill), a week at a time; alerts they raise are printed   [--db FILE]
+    --stage NAME        invoke the stage's roll-up functions in AWS instead (credentials as for cdk)
   fleet --stage NAME    the registry's things in the stage's AWS account (credentials as for cdk):
                         creates the missing ones in the stack's thing group, never deletes one
     --dry-run           say what would change, change nothing
@@ -475,6 +484,78 @@ async function fleetCommand(argv: readonly string[]): Promise<void> {
   }
 }
 
+function parseSince(value: string | undefined, now: number): number {
+  if (value === undefined) throw new UsageError("rollup needs --since, an ISO 8601 time such as 2026-11-28T00:00:00Z");
+  const since = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}(T|$)/.test(value) || Number.isNaN(since)) {
+    throw new UsageError(`--since must be an ISO 8601 time such as 2026-11-28T00:00:00Z, not ${value}`);
+  }
+  if (hourStartOf(since) >= hourStartOf(now)) {
+    throw new UsageError(`--since ${value} leaves no complete hour to roll up (the current hour is not over)`);
+  }
+  return hourStartOf(since);
+}
+
+const describeChunk = (range: HourRange): string =>
+  `${new Date(range.from).toISOString().slice(0, 13)}:00 to ${new Date(range.to).toISOString().slice(0, 13)}:00 UTC`;
+
+async function rollupCommand(argv: readonly string[]): Promise<void> {
+  const { values } = parse(argv, { ...DB_OPTION, since: { type: "string" }, stage: { type: "string" } });
+  const now = systemClock.now();
+  const range = { from: parseSince(text(values, "since"), now), to: hourStartOf(now) };
+  const stage = text(values, "stage");
+  if (stage !== undefined) {
+    if (!(STAGE_NAMES as readonly string[]).includes(stage)) {
+      throw new UsageError(`--stage must be one of ${STAGE_NAMES.join(", ")}`);
+    }
+    if (values.db !== DEFAULT_DB_PATH) throw new UsageError("--stage rolls up in AWS: --db is for the local store");
+    await invokeCloudRollups(stage, range);
+    return;
+  }
+  const devStage = loadStagesFromCdkJson().dev;
+  const db = writableDb(text(values, "db") ?? DEFAULT_DB_PATH);
+  const print = (line: string) => console.log(line);
+  try {
+    const rollups = makeLocalRollups({
+      db,
+      registry: REGISTRY,
+      alertRules: devStage.alertRules,
+      alertStates: makeSqliteAlertStateStore(db),
+      alertSink: makeLocalAlertSink({ publishMqtt: async () => undefined, print }),
+      publish: async () => undefined,
+      observability: makeLocalObservability(),
+      print,
+    });
+    await rollups.runRange(range, (chunk, rows) => print(`rolled up ${describeChunk(chunk)}: ${rows} rows`));
+  } finally {
+    db.close();
+  }
+}
+
+/** The stage's hourly then zone roll-up functions, invoked by name a week at a time. */
+async function invokeCloudRollups(stage: string, range: HourRange): Promise<void> {
+  const { LambdaClient, InvokeCommand } = await import("@aws-sdk/client-lambda");
+  const lambda = new LambdaClient({});
+  for (const chunk of backfillChunks(range)) {
+    for (const label of ["hourly-rollup", "zone-rollup"]) {
+      const functionName = kaikaiFunctionName(stage, label);
+      const response = await lambda
+        .send(new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(rangeEvent(chunk)) }))
+        .catch((error: unknown) => {
+          throw new FleetError(
+            `AWS Lambda for stage ${stage}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)} (credentials, region and permissions are those cdk uses)`,
+          );
+        });
+      const payload = new TextDecoder().decode(response.Payload ?? new Uint8Array());
+      if (response.FunctionError !== undefined) {
+        throw new FleetError(`${functionName} failed for ${describeChunk(chunk)}: ${payload.slice(0, 300)}`);
+      }
+      const rows = (JSON.parse(payload || "{}") as { rowsWritten?: number }).rowsWritten ?? 0;
+      console.log(`${functionName}: rolled up ${describeChunk(chunk)}: ${rows} rows`);
+    }
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
   const [command = "help", ...rest] = argv;
   switch (command) {
@@ -489,6 +570,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       return quarantineCommand(rest);
     case "fleet":
       return fleetCommand(rest);
+    case "rollup":
+      return rollupCommand(rest);
     case "help":
     case "--help":
     case "-h":

@@ -19,3 +19,9 @@ export const sensorPolicyName = (stage: string): string => `kaikai-${stage}-sens
 
 /** The thing group of a stage's sensors, which the stack owns and `kaikai fleet` fills. */
 export const sensorThingGroupName = (stage: string): string => `kaikai-${stage}-sensors`;
+
+/**
+ * A function's name in a stage (`kaikai-dev-hourly-rollup`): fixed, so that `kaikai rollup
+ * --stage` can invoke the roll-ups by name.
+ */
+export const kaikaiFunctionName = (stage: string, label: string): string => `kaikai-${stage}-${label}`;

@@ -1,4 +1,5 @@
 import type { HourRange } from "../core/aggregates.js";
+import { NOWCAST_HOURS } from "../core/nowcast.js";
 import { HOUR_MS, hourStartOf } from "../core/time.js";
 import * as z from "../core/zod.js";
 
@@ -62,3 +63,46 @@ export function rollupRange(event: unknown, now: number): HourRange {
   }
   return parsed.data;
 }
+
+/** [from, to) in ranges of at most MAX_BACKFILL_HOURS, oldest first: what one invocation takes. */
+export function backfillChunks(range: HourRange): HourRange[] {
+  const chunks: HourRange[] = [];
+  for (let from = hourStartOf(range.from); from < range.to; from += MAX_BACKFILL_HOURS * HOUR_MS) {
+    chunks.push({ from, to: Math.min(range.to, from + MAX_BACKFILL_HOURS * HOUR_MS) });
+  }
+  return chunks;
+}
+
+/**
+ * The hours to roll up again because readings arrived for them after their roll-up (`lateHours`,
+ * hour starts), beyond what the scheduled run covers anyway: each late hour and the 11 after it,
+ * whose NowCast weighs it, up to the scheduled run's first hour. Merged and split into
+ * invocations, oldest first.
+ */
+export function lateDataRanges(lateHours: readonly number[], now: number): HourRange[] {
+  const scheduledFrom = hourStartOf(now) - (LATE_DATA_HOURS + 1) * HOUR_MS;
+  return mergedRanges(
+    lateHours
+      .map(hourStartOf)
+      .filter((hour) => hour < scheduledFrom)
+      .map((hour) => ({ from: hour, to: Math.min(scheduledFrom, hour + NOWCAST_HOURS * HOUR_MS) })),
+  ).flatMap(backfillChunks);
+}
+
+/** Hour ranges in time order with the overlapping and adjacent ones joined. */
+export function mergedRanges(ranges: readonly HourRange[]): HourRange[] {
+  const merged: HourRange[] = [];
+  for (const range of [...ranges].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last !== undefined && range.from <= last.to) {
+      merged[merged.length - 1] = { from: last.from, to: Math.max(last.to, range.to) };
+    } else merged.push(range);
+  }
+  return merged;
+}
+
+/** An invocation's event for a range of hours. */
+export const rangeEvent = (range: HourRange): { from: string; to: string } => ({
+  from: new Date(range.from).toISOString(),
+  to: new Date(range.to).toISOString(),
+});

@@ -23,6 +23,7 @@ import type * as Esbuild from "esbuild";
 import { BUNDLED_CONFIG_IDENTIFIER, type BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { ENV } from "../../lambdas/bindings/environment.js";
 import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/bindings/metrics.js";
+import { kaikaiFunctionName } from "../../lambdas/bindings/resources.js";
 import { acknowledgeWildcard, arnWildcardFinding, wildcardArnFinding } from "../nag.js";
 import type { IotDataEndpoint } from "./iot-data-endpoint.js";
 import { KAIKAI_ESBUILD, KAIKAI_FUNCTION_DEFAULTS, KAIKAI_HANDLER } from "./kaikai-function-defaults.js";
@@ -110,6 +111,7 @@ export class KaikaiFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.lambda = new LambdaFunction(this, "Function", {
+      functionName: kaikaiFunctionName(props.stage, props.label),
       code: bundledCode(props.entry, props.bundledConfig),
       handler: KAIKAI_HANDLER,
       runtime: KAIKAI_FUNCTION_DEFAULTS.runtime,

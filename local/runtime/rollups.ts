@@ -1,4 +1,4 @@
-import type { ZoneSummary } from "../../lambdas/core/aggregates.js";
+import type { HourRange, ZoneSummary } from "../../lambdas/core/aggregates.js";
 import type { AlertRule } from "../../lambdas/core/alerts.js";
 import { ROLLUP_SCHEDULES } from "../../lambdas/core/schedules.js";
 import type { SensorRegistry } from "../../lambdas/core/sensor.js";
@@ -6,6 +6,13 @@ import { DAY_MS, HOUR_MS, hourStartOf } from "../../lambdas/core/time.js";
 import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { type AggregatePublisher, type AlertSink, type AlertStateStore, systemClock } from "../../lambdas/ports.js";
 import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
+import {
+  backfillChunks,
+  LATE_DATA_HOURS,
+  lateDataRanges,
+  mergedRanges,
+  rangeEvent,
+} from "../../lambdas/use-cases/rollup-range.js";
 import { makeZoneRollup } from "../../lambdas/use-cases/zone-rollup.js";
 import type { Db } from "../sqlite/database.js";
 import { makeSqliteRollupStore } from "../sqlite/rollup-store.js";
@@ -26,8 +33,15 @@ export interface LocalRollupsDeps {
 export interface LocalRollups {
   /** The last day at once (from its first complete hour), so that a new user sees figures now. */
   runLastDay(): Promise<void>;
-  /** Runs both roll-ups every hour, at the cloud schedules' minutes. */
+  /**
+   * Runs both roll-ups every hour, at the cloud schedules' minutes, each first rolling up again
+   * the hours that late readings changed.
+   */
   schedule(): void;
+  /** The hourly and zone roll-ups now, as the schedule runs them (late hours first). */
+  runScheduled(): Promise<void>;
+  /** Both roll-ups over [from, to), a week at a time, hourly then zones; `progress` after each week. */
+  runRange(range: HourRange, progress: (done: HourRange, rows: number) => void): Promise<void>;
   /** Stops the schedules and waits for the runs in progress. */
   stop(): Promise<void>;
 }
@@ -36,6 +50,10 @@ export interface LocalRollups {
  * One line per zone roll-up: the hour's mean with the seed's evaluation of it, and the AQI of the
  * NowCast, each named, so that the seed's scale is never read as the AQI.
  */
+const describeRanges = (ranges: readonly HourRange[]): string =>
+  ranges.map((range) => `${isoMinute(range.from)} to ${isoMinute(range.to)}`).join(", ");
+const isoMinute = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 16).replace("T", " ");
+
 export function describeRanking(summary: ZoneSummary): string {
   const zones = summary.ranking.map((zone) => {
     if (zone.pm25Mean === null) return `${zone.zone}: no readings`;
@@ -80,6 +98,23 @@ export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
     const result = await track(zoneRollup(event));
     if (result.latest !== null) deps.print(describeRanking(result.latest));
   };
+  // Late data: hours that received readings after they were rolled up are rolled up again, with
+  // the hours whose NowCast weighs them, then their zones, before the scheduled hours.
+  const runHourlyWithLateData = async () => {
+    const late = lateDataRanges(store.hoursReceivedSinceLastRollup(), Date.now());
+    for (const range of late) await runHourly(rangeEvent(range));
+    if (late.length > 0) deps.print(`late readings: rolled up again ${describeRanges(late)}`);
+    await runHourly({});
+  };
+  const runZonesWithLateData = async () => {
+    const scheduledFrom = hourStartOf(Date.now()) - (LATE_DATA_HOURS + 1) * HOUR_MS;
+    const behind = store
+      .hoursRolledUpSinceLastZoneRollup()
+      .filter((hour) => hour < scheduledFrom)
+      .map((hour) => ({ from: hour, to: hour + HOUR_MS }));
+    for (const range of mergedRanges(behind).flatMap(backfillChunks)) await track(zoneRollup(rangeEvent(range)));
+    await runZones({});
+  };
   const reportError = (what: string) => (error: unknown) =>
     deps.print(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   let schedules: { stop(): void }[] = [];
@@ -97,9 +132,20 @@ export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
     },
     schedule() {
       schedules = [
-        everyHourAt(ROLLUP_SCHEDULES.hourlyRollup.minute, () => runHourly({}), reportError("hourly roll-up")),
-        everyHourAt(ROLLUP_SCHEDULES.zoneRollup.minute, () => runZones({}), reportError("zone roll-up")),
+        everyHourAt(ROLLUP_SCHEDULES.hourlyRollup.minute, runHourlyWithLateData, reportError("hourly roll-up")),
+        everyHourAt(ROLLUP_SCHEDULES.zoneRollup.minute, runZonesWithLateData, reportError("zone roll-up")),
       ];
+    },
+    async runRange(range, progress) {
+      for (const chunk of backfillChunks(range)) {
+        const hourly = await runHourly(rangeEvent(chunk));
+        const zones = await track(zoneRollup(rangeEvent(chunk)));
+        progress(chunk, hourly.rowsWritten + zones.rowsWritten);
+      }
+    },
+    async runScheduled() {
+      await runHourlyWithLateData();
+      await runZonesWithLateData();
     },
     async stop() {
       for (const schedule of schedules) schedule.stop();

@@ -90,7 +90,12 @@ export interface SqliteRollupStore
   extends HourlyBinSource,
     HourlyAggregateWriter,
     HourlyAggregateSource,
-    ZoneAggregateWriter {}
+    ZoneAggregateWriter {
+  /** Hour starts of the readings received since the last hourly roll-up began: late data to roll up again. */
+  hoursReceivedSinceLastRollup(): number[];
+  /** Hour starts whose sensors' rows were written after the last zone roll-up began. */
+  hoursRolledUpSinceLastZoneRollup(): number[];
+}
 
 /** The columns every roll-up row fills with its coverage and its measures. */
 function coverageAndStats(row: HourlyAggregate | ZoneAggregate) {
@@ -173,7 +178,21 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
     }
   });
 
+  // A run's version is the time it began, so whatever arrived after that may be missing from it.
+  const receivedSince = db
+    .prepare(
+      `SELECT DISTINCT strftime('%Y-%m-%d %H:00:00', timestamp) FROM measurements
+       WHERE received_at >= (SELECT MAX(version) FROM hourly_aggregates)`,
+    )
+    .pluck();
+  const hourlySince = db
+    .prepare("SELECT DISTINCT hour FROM hourly_aggregates WHERE version > (SELECT MAX(version) FROM zone_aggregates)")
+    .pluck();
+  const hourStarts = (hours: unknown[]): number[] => hours.map((hour) => fromSqliteTime(String(hour)));
+
   return {
+    hoursReceivedSinceLastRollup: () => hourStarts(receivedSince.all()),
+    hoursRolledUpSinceLastZoneRollup: () => hourStarts(hourlySince.all()),
     bins: async (range: HourRange): Promise<SensorHourBin[]> =>
       cellsOf(binSelect, toSqliteTime(range.from), toSqliteTime(range.to)).map((cell) => ({
         sensorId: String(cell("sensor_id")),

@@ -214,6 +214,8 @@ CREATE TABLE IF NOT EXISTS hourly_aggregates (
     PRIMARY KEY (sensor_id, hour)
 );
 CREATE INDEX IF NOT EXISTS idx_hourly_aggregates_hour ON hourly_aggregates(hour);
+-- The zone roll-up finds the hours the hourly roll-up wrote again (late data) by version.
+CREATE INDEX IF NOT EXISTS idx_hourly_aggregates_version ON hourly_aggregates(version);
 
 -- One row per zone and hour, written by the zone roll-up, ranked and evaluated by lambdas/core:
 -- `evaluation` is the seed's (query 4) of the hour's mean, `aqi` the US EPA AQI of the NowCast.

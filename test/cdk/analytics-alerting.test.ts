@@ -35,6 +35,13 @@ const iotArn = (resource: string) => ({
 const grants = (fn: KaikaiFunction) => grantsOf(template, fn.role);
 const actionsOf = (fn: KaikaiFunction) => grants(fn).map((grant) => grant.action);
 
+describe("the roll-up functions' names", () => {
+  it("are fixed per stage, so that `kaikai rollup --stage` can invoke them", () => {
+    expect(template.toJSON().Resources[hourlyId].Properties.FunctionName).toBe("kaikai-dev-hourly-rollup");
+    expect(template.toJSON().Resources[zoneId].Properties.FunctionName).toBe("kaikai-dev-zone-rollup");
+  });
+});
+
 describe("the roll-up schedules", () => {
   it.each([
     ["hourly", "cron(5 * * * ? *)", () => hourlyId],
