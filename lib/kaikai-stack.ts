@@ -72,8 +72,9 @@ export class KaikaiStack extends Stack {
     this.fleet = new Fleet(this, "Fleet", { stage });
 
     // Readings are enriched from the registry and checked against the alert rules as they are
-    // stored (ingest, `reading` rules) and once rolled up (hourly roll-up, `hourly` rules); both
-    // are bundled into those two functions' code. The zone roll-up reads the hourly table only.
+    // stored (ingest, `reading` rules) and once rolled up (hourly roll-up, `hourly` and `daily`
+    // rules); both are bundled into those two functions' code. The zone roll-up reads the hourly
+    // table only.
     const bundledConfig = { registry: this.sensors.map(registryEntryOf), alertRules: config.alertRules };
     this.ingestion = new Ingestion(this, "Ingestion", {
       functionDefaults,
@@ -102,7 +103,9 @@ export class KaikaiStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
     for (const fn of this.functions) fn.bindIotDataEndpoint(this.iotDataEndpoint);
+    this.analytics.hourlyRollupFunction.setEnvironment(ENV.timeZone, config.timeZone);
     for (const fn of [this.ingestion.ingestFunction, this.analytics.hourlyRollupFunction]) {
+      fn.setEnvironment(ENV.alertLanguage, config.alertLanguage);
       fn.bindTopic(ENV.alertsTopicArn, this.alerting.alertsTopic)
         .allowIotPublishUnder(
           alertTopic(""),

@@ -6,6 +6,7 @@
 import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { type AlertNotice, noticeSubject, noticeText } from "../core/alerts.js";
+import type { Language } from "../core/aqi.js";
 import { alertTopic } from "../core/topics.js";
 import type { AlertSink, AlertStateStore } from "../ports.js";
 import { publishJson } from "./iot-data.js";
@@ -15,7 +16,13 @@ import { makeShadowAlertStateStore } from "./shadow-alert-state.js";
  * SNS with message attributes for filter policies. The message is JSON per protocol: e-mail gets
  * readable text, every other subscriber (SQS, Lambda, HTTPS) the notice as JSON.
  */
-export function makeSnsAlertSink(deps: { readonly client: SNSClient; readonly topicArn: string }): AlertSink {
+export function makeSnsAlertSink(deps: {
+  readonly client: SNSClient;
+  readonly topicArn: string;
+  /** @default "en" */
+  readonly language?: Language;
+}): AlertSink {
+  const language = deps.language ?? "en";
   return {
     async publish(notice: AlertNotice): Promise<void> {
       const attributes = Object.entries(noticeAttributes(notice)).map(([name, value]) => [
@@ -25,9 +32,9 @@ export function makeSnsAlertSink(deps: { readonly client: SNSClient; readonly to
       await deps.client.send(
         new PublishCommand({
           TopicArn: deps.topicArn,
-          Subject: noticeSubject(notice),
+          Subject: noticeSubject(notice, language),
           MessageStructure: "json",
-          Message: JSON.stringify({ default: JSON.stringify(notice), email: noticeText(notice) }),
+          Message: JSON.stringify({ default: JSON.stringify(notice), email: noticeText(notice, language) }),
           MessageAttributes: Object.fromEntries(attributes),
         }),
       );
@@ -66,10 +73,16 @@ export function makeAwsAlertPorts(deps: {
   readonly sns: SNSClient;
   readonly iot: IoTDataPlaneClient;
   readonly topicArn: string;
+  /** @default "en" */
+  readonly language?: Language;
 }): AlertPorts {
   return {
     sink: fanOutAlertSink([
-      makeSnsAlertSink({ client: deps.sns, topicArn: deps.topicArn }),
+      makeSnsAlertSink({
+        client: deps.sns,
+        topicArn: deps.topicArn,
+        ...(deps.language ? { language: deps.language } : {}),
+      }),
       makeIotAlertSink({ client: deps.iot }),
     ]),
     states: makeShadowAlertStateStore({ client: deps.iot }),

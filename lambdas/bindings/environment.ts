@@ -17,6 +17,10 @@ export const ENV = {
   alertsTopicArn: "ALERTS_TOPIC_ARN",
   /** Oldest reading the store accepts, in days (the magnetic store retention). */
   maxReadingAgeDays: "MAX_READING_AGE_DAYS",
+  /** The language of alert texts: `en` or `fr` (the stage's alertLanguage). */
+  alertLanguage: "ALERT_LANGUAGE",
+  /** The IANA time zone of the stage's local days (its timeZone). */
+  timeZone: "TIME_ZONE",
   /** `https://` URL of the account's IoT data endpoint with an Amazon Trust Services certificate (iot:Data-ATS). */
   iotDataEndpoint: "IOT_DATA_ENDPOINT",
 } as const;

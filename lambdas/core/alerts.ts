@@ -3,7 +3,8 @@
  * per sensor, the hysteresis and reminder state machine over samples, and the notices it gives
  * with their texts.
  */
-import type { HourlyAggregate } from "./aggregates.js";
+import { type AqiCategory, AVERAGING, type HourlyAggregate } from "./aggregates.js";
+import { AQI_CATEGORY_INFO, type Language, pm25Aqi } from "./aqi.js";
 import { MEASURES } from "./measures.js";
 import type { Reading } from "./reading.js";
 import { meanOf } from "./rollup.js";
@@ -16,11 +17,23 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** Metrics a rule can watch on each reading: the measures themselves. */
 export const READING_METRICS = MEASURES;
-/** Metrics a rule can watch on each hourly roll-up of a sensor: each measure's mean, and the coverage. */
-export const HOURLY_METRICS = [...MEASURES.map((measure) => `${measure}_mean` as const), "completeness"] as const;
+/**
+ * Metrics a rule can watch on each hourly roll-up of a sensor: each measure's mean, the coverage,
+ * and the hour's NowCast of PM2.5 and its AQI.
+ */
+export const HOURLY_METRICS = [
+  ...MEASURES.map((measure) => `${measure}_mean` as const),
+  "completeness",
+  "pm25_nowcast",
+  "pm25_nowcast_aqi",
+] as const;
+/** Metrics a rule can watch on each local day of a sensor: the valid 24-hour mean of PM2.5. */
+export const DAILY_METRICS = ["pm25_daily_mean"] as const;
 
 const ruleBase = {
   id: z.string().check(z.regex(/^[a-z0-9_]{1,48}$/)),
+  /** What the threshold rests on: a standard and its figure, or why a project rule has it. */
+  source: z.string().check(z.minLength(10)),
   severity: z.enum(SEVERITIES),
   /** "above": breached when value > threshold, clears when value < threshold - hysteresis. */
   direction: z.enum(["above", "below"]),
@@ -32,6 +45,7 @@ const ruleBase = {
 export const alertRuleSchema = z.discriminatedUnion("scope", [
   z.strictObject({ scope: z.literal("reading"), metric: z.enum(READING_METRICS), ...ruleBase }),
   z.strictObject({ scope: z.literal("hourly"), metric: z.enum(HOURLY_METRICS), ...ruleBase }),
+  z.strictObject({ scope: z.literal("daily"), metric: z.enum(DAILY_METRICS), ...ruleBase }),
 ]);
 export type AlertRule = z.infer<typeof alertRuleSchema>;
 
@@ -77,7 +91,29 @@ export interface AlertNotice {
   readonly at: string;
   /** ISO 8601: time of the observation that opened the alert. */
   readonly openedAt: string;
+  /** What the value is averaged over (a single reading, a 1-hour mean, the NowCast, a day). */
+  readonly averaging: string;
+  /** The rule's source: the standard the threshold comes from. */
+  readonly source: string;
+  /** For a rule on an AQI: the EPA category of the value. */
+  readonly aqiCategory?: AqiCategory;
 }
+
+/** What each metric is averaged over, as the notices say it. */
+export const METRIC_AVERAGING: Readonly<Record<AlertMetric, string>> = {
+  ...(Object.fromEntries(READING_METRICS.map((metric) => [metric, "single reading"])) as Record<
+    (typeof READING_METRICS)[number],
+    string
+  >),
+  ...(Object.fromEntries(MEASURES.map((measure) => [`${measure}_mean`, AVERAGING.hourlyMean])) as Record<
+    `${(typeof MEASURES)[number]}_mean`,
+    string
+  >),
+  completeness: "readings of the hour / readings promised",
+  pm25_nowcast: AVERAGING.nowcast,
+  pm25_nowcast_aqi: `US EPA AQI of the ${AVERAGING.nowcast}`,
+  pm25_daily_mean: AVERAGING.dailyMean,
+};
 
 export type AlertMetric = AlertRule["metric"];
 
@@ -101,7 +137,16 @@ export function hourlySample(row: HourlyAggregate): Sample {
     const mean = meanOf(row.measures[measure]);
     if (mean !== null) values[`${measure}_mean`] = mean;
   }
+  if (row.nowcastPm25 !== null) {
+    values.pm25_nowcast = row.nowcastPm25;
+    values.pm25_nowcast_aqi = pm25Aqi(row.nowcastPm25).aqi;
+  }
   return { at: row.hourStart, values };
+}
+
+/** A sensor's valid local day: its 24-hour mean, observed at the day's first hour. */
+export function dailySample(dayStart: number, mean: number): Sample {
+  return { at: dayStart, values: { pm25_daily_mean: mean } };
 }
 
 export interface RuleStep {
@@ -178,6 +223,9 @@ export function evaluateAlerts(
           threshold: rule.threshold,
           at: new Date(sample.at).toISOString(),
           openedAt: new Date(openedAt).toISOString(),
+          averaging: METRIC_AVERAGING[rule.metric],
+          source: rule.source,
+          ...(rule.metric === "pm25_nowcast_aqi" ? { aqiCategory: aqiCategoryOf(value) } : {}),
         },
         statesAfter: { ...current },
       });
@@ -186,24 +234,51 @@ export function evaluateAlerts(
   return { steps, finalStates: { ...current } };
 }
 
-const STATE_WORDS: Readonly<Record<NoticeState, string>> = {
-  opened: "ALERT",
-  reminder: "STILL",
-  resolved: "RESOLVED",
+/** The category of an AQI value (TAD Table 1's index ranges). */
+function aqiCategoryOf(aqi: number): AqiCategory {
+  if (aqi <= 50) return "Good";
+  if (aqi <= 100) return "Moderate";
+  if (aqi <= 150) return "Unhealthy for Sensitive Groups";
+  if (aqi <= 200) return "Unhealthy";
+  if (aqi <= 300) return "Very Unhealthy";
+  return "Hazardous";
+}
+
+const STATE_WORDS: Readonly<Record<NoticeState, Readonly<Record<Language, string>>>> = {
+  opened: { en: "ALERT", fr: "ALERTE" },
+  reminder: { en: "STILL", fr: "TOUJOURS" },
+  resolved: { en: "RESOLVED", fr: "TERMINÉE" },
 };
 
 /** A one-line subject of at most 100 characters (what SNS allows, and short enough for a console line). */
-export function noticeSubject(notice: AlertNotice): string {
-  const subject = `[${notice.severity.toUpperCase()}] ${STATE_WORDS[notice.state]} ${notice.sensorId} ${notice.metric} ${formatValue(notice.value)}`;
+export function noticeSubject(notice: AlertNotice, lang: Language = "en"): string {
+  const category = notice.aqiCategory === undefined ? "" : ` ${AQI_CATEGORY_INFO[notice.aqiCategory].name[lang]}`;
+  const subject = `[${notice.severity.toUpperCase()}] ${STATE_WORDS[notice.state][lang]} ${notice.sensorId} ${notice.metric} ${formatValue(notice.value)}${category}`;
   return subject.slice(0, 100);
 }
 
-/** A text a person reads in an e-mail or a console. */
-export function noticeText(notice: AlertNotice): string {
+/**
+ * A text a person reads in an e-mail or a console: the figure, what it is averaged over, the
+ * threshold and the standard it comes from, and for an AQI what the category means for health.
+ */
+export function noticeText(notice: AlertNotice, lang: Language = "en"): string {
+  const info = notice.aqiCategory === undefined ? undefined : AQI_CATEGORY_INFO[notice.aqiCategory];
+  if (lang === "fr") {
+    const comparison =
+      notice.state === "resolved" ? "est revenu sous" : notice.state === "opened" ? "a franchi" : "dépasse toujours";
+    return [
+      `${notice.sensorId} (${notice.zone}) : ${notice.metric} = ${formatValue(notice.value)} (${notice.averaging}), ${comparison} le seuil ${notice.threshold} de la règle ${notice.ruleId}.`,
+      ...(info === undefined ? [] : [`Catégorie : ${info.name.fr}. ${info.message.fr}`]),
+      `Source : ${notice.source}.`,
+      `Gravité : ${notice.severity}. État : ${notice.state}. À : ${notice.at}. Ouverte à : ${notice.openedAt}.`,
+    ].join("\n");
+  }
   const comparison =
     notice.state === "resolved" ? "back within" : notice.state === "opened" ? "crossed" : "still beyond";
   return [
-    `${notice.sensorId} (${notice.zone}): ${notice.metric} = ${formatValue(notice.value)}, ${comparison} the threshold ${notice.threshold} of rule ${notice.ruleId}.`,
+    `${notice.sensorId} (${notice.zone}): ${notice.metric} = ${formatValue(notice.value)} (${notice.averaging}), ${comparison} the threshold ${notice.threshold} of rule ${notice.ruleId}.`,
+    ...(info === undefined ? [] : [`Category: ${info.name.en}. ${info.message.en}`]),
+    `Source: ${notice.source}.`,
     `Severity: ${notice.severity}. State: ${notice.state}. At: ${notice.at}. Opened at: ${notice.openedAt}.`,
   ].join("\n");
 }

@@ -6,6 +6,7 @@ import { bundledConfigText } from "../bindings/bundled-config.js";
 import { ENV } from "../bindings/environment.js";
 import { DEFAULT_STORE, STORES, type StoreKind } from "../bindings/stores.js";
 import { type AlertRule, alertRulesSchema } from "../core/alerts.js";
+import { LANGUAGES, type Language } from "../core/aqi.js";
 import { parseRegistry, type SensorRegistry } from "../core/sensor.js";
 import { isoDateOf } from "../core/time.js";
 import * as z from "../core/zod.js";
@@ -105,12 +106,21 @@ export function requireRegistry(data: BundledData, what: string): SensorRegistry
 export interface AlertConfig {
   readonly rules: readonly AlertRule[];
   readonly topicArn: string;
+  /** The language of the e-mail texts. */
+  readonly language: Language;
 }
 
-/** The bundled alert rules and ALERTS_TOPIC_ARN; the topic is required once there are rules. */
+/**
+ * The bundled alert rules, ALERTS_TOPIC_ARN (required once there are rules) and ALERT_LANGUAGE
+ * (`en` when unset).
+ */
 export function readAlertConfig(env: NodeJS.ProcessEnv, rules: readonly AlertRule[]): AlertConfig {
-  const vars = parseEnvironment(z.object({ [ENV.alertsTopicArn]: requiredText }), env, "alerting");
-  return { rules, topicArn: vars[ENV.alertsTopicArn] };
+  const vars = parseEnvironment(
+    z.object({ [ENV.alertsTopicArn]: requiredText, [ENV.alertLanguage]: z.optional(z.enum(LANGUAGES)) }),
+    env,
+    "alerting",
+  );
+  return { rules, topicArn: vars[ENV.alertsTopicArn], language: vars[ENV.alertLanguage] ?? "en" };
 }
 
 /** Alerting of the ingest function: none when it was bundled without alert rules. */

@@ -1,5 +1,6 @@
 /** The hourly roll-up function's environment. */
 import { ENV } from "../bindings/environment.js";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "../core/daily.js";
 import type { SensorRegistry } from "../core/sensor.js";
 import * as z from "../core/zod.js";
 import {
@@ -17,6 +18,8 @@ const hourlyRollupEnvSchema = z.extend(functionEnvSchema, {
   [ENV.measurementsTable]: requiredText,
   /** Timestream's hourly_aggregates table, or DynamoDB's aggregates table. */
   [ENV.hourlyAggregatesTable]: requiredText,
+  /** The stage's time zone; Africa/Dakar when unset. */
+  [ENV.timeZone]: z.optional(z.string().check(z.refine(isTimeZone, "must be an IANA time zone name"))),
 });
 
 export interface HourlyRollupConfig {
@@ -26,6 +29,7 @@ export interface HourlyRollupConfig {
   readonly measurementsTable: string;
   readonly hourlyAggregatesTable: string;
   readonly alerts: AlertConfig;
+  readonly timeZone: string;
   readonly iotDataEndpoint?: string;
 }
 
@@ -39,6 +43,7 @@ export function readHourlyRollupConfig(env: NodeJS.ProcessEnv, bundled: BundledD
     measurementsTable: vars[ENV.measurementsTable],
     hourlyAggregatesTable: vars[ENV.hourlyAggregatesTable],
     alerts: readAlertConfig(env, bundled.alertRules ?? []),
+    timeZone: vars[ENV.timeZone] ?? DEFAULT_TIME_ZONE,
     ...(vars[ENV.iotDataEndpoint] === undefined ? {} : { iotDataEndpoint: vars[ENV.iotDataEndpoint] }),
   };
 }

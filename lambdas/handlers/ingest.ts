@@ -64,6 +64,7 @@ const ingest = makeIngest({
           sns: tracer.captureAWSv3Client(new SNSClient({})),
           iot: tracer.captureAWSv3Client(createIotDataClient(config.iotDataEndpoint)),
           topicArn: alerts.topicArn,
+          language: alerts.language,
         });
       }),
       logger,

@@ -1,7 +1,10 @@
 import { METRIC } from "../bindings/metrics.js";
-import { hourlySample } from "../core/alerts.js";
+import type { HourlyAggregate, HourRange } from "../core/aggregates.js";
+import { dailySample, hourlySample, type Sample } from "../core/alerts.js";
+import { DEFAULT_TIME_ZONE, dailyMeans, localDayOf, localDayStart } from "../core/daily.js";
 import { hourlyAggregates, hourlySummaries, isoHour, nowcastWindowOf } from "../core/rollup.js";
 import type { SensorRegistry } from "../core/sensor.js";
+import { HOUR_MS } from "../core/time.js";
 import {
   type AggregatePublisher,
   type Clock,
@@ -15,6 +18,42 @@ import {
 import { type AlertingDeps, type AlertOutcome, evaluateAlertsBySensor, samplesBySensor } from "./evaluate-alerts.js";
 import { rollupRange } from "./rollup-range.js";
 
+/**
+ * Each sensor's valid local days whose last hour is in the range, as daily samples: the days the
+ * run completes (at 00:05 in Dakar, yesterday), judged once their 24 hours are rolled up.
+ */
+function completedDays(
+  before: readonly HourlyAggregate[],
+  rows: readonly HourlyAggregate[],
+  range: HourRange,
+  timeZone: string,
+): Map<string, Sample[]> {
+  const endingDays = new Set(
+    rows
+      .map((row) => row.hourStart)
+      .filter((hour) => localDayOf(hour + HOUR_MS, timeZone) !== localDayOf(hour, timeZone))
+      .map((hour) => localDayOf(hour, timeZone)),
+  );
+  const bySensor = new Map<string, Sample[]>();
+  if (endingDays.size === 0) return bySensor;
+  const fresh = new Set(rows.map((row) => row.hourStart));
+  const hours = [...before.filter((row) => row.hourStart < range.from && !fresh.has(row.hourStart)), ...rows];
+  const sensors = new Set(hours.map((row) => row.sensorId));
+  for (const sensorId of sensors) {
+    const hourly = hours
+      .filter((row) => row.sensorId === sensorId)
+      .map((row) => ({ hourStart: row.hourStart, count: row.measures.pm25.count, sum: row.measures.pm25.sum }));
+    const days = dailyMeans(hourly, timeZone).filter(
+      (day) => endingDays.has(day.day) && day.valid && day.mean !== null,
+    );
+    bySensor.set(
+      sensorId,
+      days.map((day) => dailySample(localDayStart(day.day, timeZone), day.mean as number)),
+    );
+  }
+  return bySensor;
+}
+
 export interface HourlyRollupDeps {
   readonly registry: SensorRegistry;
   readonly bins: HourlyBinSource;
@@ -22,8 +61,13 @@ export interface HourlyRollupDeps {
   /** The rows already rolled up, for the NowCast's 11 hours before the range. */
   readonly hourly: HourlyAggregateSource;
   readonly publisher: AggregatePublisher;
-  /** Hourly alert rules and where their state and notices go; rules of other scopes are ignored. */
+  /** Hourly and daily alert rules and where their state and notices go; reading rules are ignored. */
   readonly alerting: Omit<AlertingDeps, "logger" | "metrics">;
+  /**
+   * The stage's time zone, whose local days the daily rules judge.
+   * @default DEFAULT_TIME_ZONE, Africa/Dakar
+   */
+  readonly timeZone?: string;
   readonly clock: Clock;
   readonly logger: HandlerLogger;
   readonly metrics: HandlerMetrics;
@@ -48,16 +92,20 @@ export interface HourlyRollupResult {
 export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Promise<HourlyRollupResult> {
   const alerting: AlertingDeps = {
     ...deps.alerting,
-    rules: deps.alerting.rules.filter((rule) => rule.scope === "hourly"),
+    rules: deps.alerting.rules.filter((rule) => rule.scope === "hourly" || rule.scope === "daily"),
     logger: deps.logger,
     metrics: deps.metrics,
   };
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
   return async (event) => {
     const version = deps.clock.now();
     const range = rollupRange(event, version);
+    // The hours rolled up before the range: the NowCast's 11, and back to the start of the local
+    // day the range begins in, whose daily mean a day ending in the range needs.
+    const beforeFrom = Math.min(nowcastWindowOf(range).from, localDayStart(localDayOf(range.from, timeZone), timeZone));
     const [bins, before] = await Promise.all([
       deps.bins.bins(range),
-      deps.hourly.hourly({ from: nowcastWindowOf(range).from, to: range.from }),
+      deps.hourly.hourly({ from: beforeFrom, to: range.from }),
     ]);
     const rows = hourlyAggregates(deps.registry, bins, range, before);
     await deps.writer.writeHourly(rows, version);
@@ -69,7 +117,14 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
         deps.logger.warn("hourly summary not published", { hour: summary.hour, error });
       }
     }
-    const alerts = await evaluateAlertsBySensor(alerting, samplesBySensor(rows, hourlySample));
+    const days = completedDays(before, rows, range, timeZone);
+    const samples = new Map(
+      [...samplesBySensor(rows, hourlySample)].map(([sensorId, { zone, samples }]) => [
+        sensorId,
+        { zone, samples: [...samples, ...(days.get(sensorId) ?? [])] },
+      ]),
+    );
+    const alerts = await evaluateAlertsBySensor(alerting, samples);
 
     // Gauges describe the newest hour only: a backfill must not report history as the present.
     const hours = [...new Set(rows.map((row) => row.hourStart))];

@@ -1,5 +1,6 @@
 import pRetry from "p-retry";
 import { type AlertNotice, noticeSubject } from "../../lambdas/core/alerts.js";
+import type { Language } from "../../lambdas/core/aqi.js";
 import { HOUR_MS } from "../../lambdas/core/time.js";
 import { alertTopic } from "../../lambdas/core/topics.js";
 import type { AlertSink } from "../../lambdas/ports.js";
@@ -8,6 +9,8 @@ export interface LocalAlertSinkDeps {
   /** Publishes on the local MQTT broker (embedded or external). */
   readonly publishMqtt: (topic: string, payload: string) => Promise<void>;
   readonly print: (line: string) => void;
+  /** The language of the printed line. @default "en" */
+  readonly language?: Language;
   readonly webhook?: URL;
   /** Tries of one post in all. @default 3 */
   readonly webhookAttempts?: number;
@@ -63,7 +66,9 @@ export function makeLocalAlertSink(deps: LocalAlertSinkDeps): AlertSink & { sett
     async publish(notice) {
       const body = JSON.stringify(notice);
       if (worthPrinting(notice)) {
-        deps.print(`${noticeSubject(notice)} (${notice.zone}, threshold ${notice.threshold}, at ${notice.at})`);
+        deps.print(
+          `${noticeSubject(notice, deps.language)} (${notice.zone}, ${notice.averaging}, threshold ${notice.threshold}, at ${notice.at})`,
+        );
       }
       if (deps.webhook !== undefined) {
         const posting = postWebhook(deps.webhook, body).finally(() => inFlight.delete(posting));

@@ -23,6 +23,8 @@ export interface LocalRollupsDeps {
   readonly db: Db;
   readonly registry: SensorRegistry;
   readonly alertRules: readonly AlertRule[];
+  /** The stage's time zone, whose local days the daily rules judge. */
+  readonly timeZone: string;
   readonly alertStates: AlertStateStore;
   readonly alertSink: AlertSink;
   readonly publish: (topic: string, payload: string) => Promise<void>;
@@ -78,6 +80,7 @@ export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
     publisher,
     alerting: { rules: deps.alertRules, states: deps.alertStates, sink: deps.alertSink },
     clock: systemClock,
+    timeZone: deps.timeZone,
     ...deps.observability,
   });
   const zoneRollup = makeZoneRollup({

@@ -90,6 +90,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   const sink = makeLocalAlertSink({
     publishMqtt: (topic, payload) => transport.publish(topic, payload),
     print: (line) => terminal.print(line),
+    language: devStage.alertLanguage,
     ...(options.webhook === undefined ? {} : { webhook: options.webhook }),
   });
   const ingest = makeIngestRuntime({
@@ -133,6 +134,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     db,
     registry,
     alertRules: devStage.alertRules,
+    timeZone: devStage.timeZone,
     alertStates,
     alertSink: sink,
     publish: (topic, payload) => transport.publish(topic, payload),

@@ -1,6 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { ENV } from "../../lambdas/bindings/environment.js";
+import { kaikaiFunctionName } from "../../lambdas/bindings/resources.js";
 import type { Sensor } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { parseStages, STAGE_NAMES, STAGES_CONTEXT_KEY, type StageConfig } from "../../lib/config/stages.js";
@@ -27,6 +28,23 @@ describe("per-stage settings", () => {
       expect(table.Properties?.RetentionProperties).toEqual({
         MemoryStoreRetentionPeriodInHours: String(STAGES[stage].memoryRetentionHours),
         MagneticStoreRetentionPeriodInDays: String(STAGES[stage].magneticRetentionDays),
+      });
+    }
+  });
+
+  it("gives the functions that write alerts the stage's language, and the hourly roll-up its time zone", () => {
+    for (const [synth, stage, language] of [
+      [dev, "dev", "en"],
+      [prod, "prod", "fr"],
+    ] as const) {
+      for (const fn of [synth.stack.ingestion.ingestFunction, synth.stack.analytics.hourlyRollupFunction]) {
+        synth.template.hasResourceProperties("AWS::Lambda::Function", {
+          FunctionName: kaikaiFunctionName(stage, fn.label),
+          Environment: { Variables: Match.objectLike({ [ENV.alertLanguage]: language }) },
+        });
+      }
+      synth.template.hasResourceProperties("AWS::Lambda::Function", {
+        Environment: { Variables: Match.objectLike({ [ENV.timeZone]: "Africa/Dakar" }) },
       });
     }
   });
@@ -90,6 +108,24 @@ describe("a bad configuration fails the synth, naming what is wrong", () => {
 
   it("rejects a negative retention", () => {
     expect(() => parseStages(withDev({ magneticRetentionDays: -1 }))).toThrow(/dev\.magneticRetentionDays/);
+  });
+
+  it("rejects an alert rule without its source, and a time zone the runtime does not know", () => {
+    const [first, ...rest] = context.dev?.alertRules ?? [];
+    const { source: _, ...unsourced } = first ?? {};
+    const alertRules = [unsourced, ...rest] as unknown as StageConfig["alertRules"];
+    expect(() => parseStages(withDev({ alertRules }))).toThrow(/dev\.alertRules\[0\]\.source/);
+    expect(() => parseStages(withDev({ timeZone: "Africa/Atlantis" }))).toThrow(/dev\.timeZone/);
+  });
+
+  it("gives every default rule of every stage a source, and rules on the official figures", () => {
+    for (const name of STAGE_NAMES) {
+      const rules = parseStages(context)[name].alertRules;
+      expect(rules.map((rule) => rule.metric)).toEqual(
+        expect.arrayContaining(["pm25_nowcast_aqi", "pm25_daily_mean", "pm25"]),
+      );
+      expect(rules.map((rule) => rule.metric)).not.toContain("pm25_mean");
+    }
   });
 
   it("rejects a malformed alert email", () => {

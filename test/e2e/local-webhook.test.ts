@@ -83,6 +83,8 @@ describe("kaikai start --webhook", () => {
     expect(JSON.parse(delivery?.body ?? "")).toEqual({
       sensorId: "SENS003",
       zone: expect.any(String),
+      averaging: "single reading",
+      source: expect.stringContaining("Instrument check"),
       ruleId: "pm25_reading_very_high",
       metric: "pm25",
       severity: expect.any(String),

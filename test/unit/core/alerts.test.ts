@@ -1,10 +1,24 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AlertNotice, AlertRule, SensorAlertStates } from "../../../lambdas/core/alerts.js";
-import { evaluateAlerts, hourlySample, noticeSubject, type Sample, stepRule } from "../../../lambdas/core/alerts.js";
+import {
+  dailySample,
+  evaluateAlerts,
+  hourlySample,
+  noticeSubject,
+  noticeText,
+  type Sample,
+  stepRule,
+} from "../../../lambdas/core/alerts.js";
 import { EMPTY_MEASURES } from "../../../lambdas/core/rollup.js";
 import { HOUR_MS } from "../../../lambdas/core/time.js";
-import { anAlertNotice, COMPLETENESS_LOW, PM25_READING_VERY_HIGH } from "../../fixtures/alerts.js";
+import {
+  anAlertNotice,
+  COMPLETENESS_LOW,
+  PM25_DAILY_WHO,
+  PM25_NOWCAST_USG,
+  PM25_READING_VERY_HIGH,
+} from "../../fixtures/alerts.js";
 
 const T0 = Date.parse("2026-11-28T10:00:00Z");
 const MINUTE = 60_000;
@@ -33,6 +47,8 @@ describe("evaluateAlerts", () => {
       value: 180,
       threshold: 150,
       at: "2026-11-28T10:00:00.000Z",
+      averaging: "single reading",
+      source: PM25_HIGH.source,
       openedAt: "2026-11-28T10:00:00.000Z",
     });
     expect(steps.at(-1)?.notice).toMatchObject({ state: "resolved", value: 90, openedAt: "2026-11-28T10:00:00.000Z" });
@@ -157,5 +173,73 @@ describe("notice subject", () => {
   it("has a one-line subject within SNS's 100 characters", () => {
     expect(noticeSubject(notice)).toBe("[WARNING] RESOLVED SENS004 co2 1500");
     expect(noticeSubject({ ...notice, sensorId: "S".repeat(64) }).length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe("rules on the official figures", () => {
+  const hourRow = (hour: number, nowcastPm25: number | null) => ({
+    sensorId: "SENS001",
+    locationName: "Dakar - Plateau",
+    zone: "Urban" as const,
+    city: "Dakar",
+    hourStart: T0 + hour * HOUR_MS,
+    readings: 60,
+    expectedReadings: 60,
+    completeness: 1,
+    measures: EMPTY_MEASURES,
+    nowcastPm25,
+  });
+
+  it("opens when the NowCast's AQI reaches Unhealthy for Sensitive Groups and resolves back in Moderate", () => {
+    // NowCast 35.4 is AQI 100 (Moderate), 35.5 is 101 (USG); 30.4 (AQI 91) holds it, and it ends
+    // below 90 (29.4 is 89).
+    const samples = [35.4, 35.5, 30.4, 29.4].map((nowcast, hour) => hourlySample(hourRow(hour, nowcast)));
+    const { steps } = run(samples, {}, [PM25_NOWCAST_USG]);
+    expect(steps.map((step) => [step.notice.state, step.notice.value, step.notice.aqiCategory])).toEqual([
+      ["opened", 101, "Unhealthy for Sensitive Groups"],
+      ["resolved", 89, "Moderate"],
+    ]);
+    expect(steps[0]?.notice).toMatchObject({
+      averaging: "US EPA AQI of the NowCast (US EPA, 12-hour weighted)",
+      source: PM25_NOWCAST_USG.source,
+    });
+  });
+
+  it("leaves an hour without a NowCast out of the NowCast rule", () => {
+    expect(hourlySample(hourRow(0, null)).values).not.toHaveProperty("pm25_nowcast_aqi");
+  });
+
+  it("sends a daily WHO notice for a valid day above 15, again the next day above, and ends on a day below", () => {
+    const DAY = 24 * HOUR_MS;
+    const days = [15, 16, 30, 14].map((mean, day) => dailySample(T0 + day * DAY, mean));
+    const { steps } = run(days, {}, [PM25_DAILY_WHO]);
+    expect(steps.map((step) => [step.notice.state, step.notice.value])).toEqual([
+      ["opened", 16],
+      ["reminder", 30],
+      ["resolved", 14],
+    ]);
+    expect(steps[0]?.notice.averaging).toBe("24-hour mean, local day");
+  });
+
+  it("writes which figure, which averaging period and which standard, with what the category means, in English or French", () => {
+    const notice = anAlertNotice({
+      ruleId: PM25_NOWCAST_USG.id,
+      metric: "pm25_nowcast_aqi",
+      severity: "warning",
+      value: 113,
+      threshold: 100,
+      averaging: "US EPA AQI of the NowCast (US EPA, 12-hour weighted)",
+      source: PM25_NOWCAST_USG.source,
+      aqiCategory: "Unhealthy for Sensitive Groups",
+    });
+    const english = noticeText(notice);
+    expect(english).toContain("pm25_nowcast_aqi = 113 (US EPA AQI of the NowCast (US EPA, 12-hour weighted))");
+    expect(english).toContain("Category: Unhealthy for Sensitive Groups. Members of sensitive groups");
+    expect(english).toContain(`Source: ${PM25_NOWCAST_USG.source}.`);
+    expect(noticeSubject(notice)).toBe("[WARNING] ALERT SENS001 pm25_nowcast_aqi 113 Unhealthy for Sensitive Groups");
+    const french = noticeText(notice, "fr");
+    expect(french).toContain("a franchi le seuil 100 de la règle pm25_nowcast_usg");
+    expect(french).toContain("Catégorie : Mauvais pour les groupes sensibles.");
+    expect(noticeSubject({ ...notice, state: "resolved" }, "fr")).toMatch(/^\[WARNING\] TERMINÉE SENS001/);
   });
 });

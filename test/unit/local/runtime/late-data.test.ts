@@ -28,6 +28,7 @@ function rollups() {
     db,
     registry: REGISTRY,
     alertRules: [],
+    timeZone: "Africa/Dakar",
     alertStates: makeSqliteAlertStateStore(db),
     alertSink: { publish: async () => undefined },
     publish: async () => undefined,

@@ -180,7 +180,7 @@ describe("the local alert sink", () => {
       await sink.publish(notice);
       expect(published).toEqual([["kaikai/alerts/SENS001", JSON.stringify(notice)]]);
       expect(printed).toEqual([
-        "[CRITICAL] ALERT SENS001 pm25 180 (Urban, threshold 150, at 2026-11-28T10:00:00.000Z)",
+        "[CRITICAL] ALERT SENS001 pm25 180 (Urban, single reading, threshold 150, at 2026-11-28T10:00:00.000Z)",
       ]);
       await sink.settled();
       expect(posts.map((body) => JSON.parse(body))).toEqual([notice, notice]);
@@ -206,8 +206,8 @@ describe("the local alert sink", () => {
     await sink.publish({ ...notice, state: "resolved", at: "2026-11-28T13:00:00.000Z" });
     expect(published).toHaveLength(3);
     expect(printed).toEqual([
-      "[CRITICAL] STILL SENS001 pm25 180 (Urban, threshold 150, at 2026-11-28T19:05:00.000Z)",
-      "[CRITICAL] RESOLVED SENS001 pm25 180 (Urban, threshold 150, at 2026-11-28T13:00:00.000Z)",
+      "[CRITICAL] STILL SENS001 pm25 180 (Urban, single reading, threshold 150, at 2026-11-28T19:05:00.000Z)",
+      "[CRITICAL] RESOLVED SENS001 pm25 180 (Urban, single reading, threshold 150, at 2026-11-28T13:00:00.000Z)",
     ]);
   });
 
