@@ -89,7 +89,11 @@ function growTo(db: Db, fleetSize: number, readings: number, minutesSoFar: numbe
   return minutes;
 }
 
-const nowhere = { publishHourly: async () => undefined, publishZones: async () => undefined };
+const nowhere = {
+  publishHourly: async () => undefined,
+  publishZones: async () => undefined,
+  publishDaily: async () => undefined,
+};
 
 /** Every timed operation, as the local runtime runs it; each gives the number of rows it produced. */
 function operations(db: Db, fleet: readonly Sensor[]): [string, () => Promise<number>][] {

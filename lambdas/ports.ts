@@ -4,6 +4,7 @@
  * these.
  */
 import type {
+  DailySummary,
   HourlyAggregate,
   HourlySummary,
   HourRange,
@@ -141,6 +142,8 @@ export interface ZoneAggregateWriter {
 export interface AggregatePublisher {
   publishHourly(summary: HourlySummary): Promise<void>;
   publishZones(summary: ZoneSummary): Promise<void>;
+  /** `kaikai/aggregates/daily`, once a local day's last hour is rolled up. */
+  publishDaily(summary: DailySummary): Promise<void>;
 }
 
 /** What the use cases log through: a Powertools Logger fits, so does a test fake. */

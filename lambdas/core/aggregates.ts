@@ -90,6 +90,31 @@ export interface ZoneAggregate {
   readonly aqiCategory: AqiCategory | null;
 }
 
+/** One sensor's or zone's local day, as `kaikai/aggregates/daily` carries it. */
+export interface DailyFigure {
+  readonly hours: number;
+  /** At least 18 of the day's 24 hours had readings. */
+  readonly valid: boolean;
+  /** ug/m3, the mean of the hourly means; null without any reading. */
+  readonly pm25Mean: number | null;
+  /** The daily AQI, of valid days only. */
+  readonly aqi: number | null;
+  readonly aqiCategory: AqiCategory | null;
+  /** The strictest WHO 2021 24-hour level the valid mean meets (`AQG`, `IT-4` ... `IT-1`), or "above IT-1". */
+  readonly whoLevel: string | null;
+}
+
+/** What `kaikai/aggregates/daily` carries after the hourly roll-up that completes a local day. */
+export interface DailySummary {
+  /** The local calendar date. */
+  readonly day: string;
+  readonly timeZone: string;
+  readonly version: number;
+  readonly sensors: readonly (DailyFigure & { readonly sensorId: string; readonly zone: Zone })[];
+  readonly zones: readonly (DailyFigure & { readonly zone: Zone })[];
+  readonly averaging: string;
+}
+
 /** What each published figure is averaged over, named in every summary and report. */
 export const AVERAGING = {
   hourlyMean: "1-hour mean",

@@ -8,9 +8,10 @@
  * Africa/Dakar, UTC+0 all year).
  */
 
-import type { Evaluation } from "./aggregates.js";
+import { AVERAGING, type DailyFigure, type DailySummary, type Evaluation, type HourlyAggregate } from "./aggregates.js";
 import { type Aqi, evaluatePm25, pm25Aqi } from "./aqi.js";
 import { compareExact, type ExactTenths, exactMean, exactToNumber, meanOfExact } from "./decimal.js";
+import type { Zone } from "./sensor.js";
 import { HOUR_MS } from "./time.js";
 
 export const DAILY_COMPLETENESS = 0.75;
@@ -203,4 +204,71 @@ export function annualMean(days: readonly DailyMean[], lastDay: string): AnnualM
     coverage: valid.length / DAYS_PER_YEAR,
     level: mean === null ? null : whoLevelMet(exact ?? mean, WHO_ANNUAL),
   };
+}
+
+/** The local days whose last hour is among `hourStarts`: the days a run over them completes. */
+export function daysEndingIn(hourStarts: readonly number[], timeZone: string): Set<string> {
+  return new Set(
+    hourStarts
+      .filter((hour) => localDayOf(hour + HOUR_MS, timeZone) !== localDayOf(hour, timeZone))
+      .map((hour) => localDayOf(hour, timeZone)),
+  );
+}
+
+const pm25Hours = (rows: readonly HourlyAggregate[]): HourlyPm25[] =>
+  rows.map((row) => ({ hourStart: row.hourStart, count: row.measures.pm25.count, sum: row.measures.pm25.sum }));
+
+function dailyFigure(daily: DailyMean | undefined): DailyFigure {
+  const valid = daily?.valid ?? false;
+  return {
+    hours: daily?.hours ?? 0,
+    valid,
+    pm25Mean: daily?.mean ?? null,
+    aqi: daily?.aqi?.aqi ?? null,
+    aqiCategory: daily?.aqi?.category ?? null,
+    whoLevel:
+      valid && daily?.mean != null ? (whoLevelMet(daily.exact ?? daily.mean, WHO_24_HOUR) ?? "above IT-1") : null,
+  };
+}
+
+/**
+ * Each day's figures per sensor and per zone (a zone's hour weighs its sensors by their readings)
+ * from the sensors' hourly rows of those days, each row once.
+ */
+export function dailySummaries(
+  rows: readonly HourlyAggregate[],
+  days: ReadonlySet<string>,
+  timeZone: string,
+  version: number,
+): DailySummary[] {
+  const sensors = new Map<string, { zone: Zone; rows: HourlyAggregate[] }>();
+  const zoneHours = new Map<Zone, Map<number, HourlyPm25>>();
+  for (const row of rows) {
+    const sensor = sensors.get(row.sensorId) ?? { zone: row.zone, rows: [] };
+    sensor.rows.push(row);
+    sensors.set(row.sensorId, sensor);
+    const hours = zoneHours.get(row.zone) ?? new Map<number, HourlyPm25>();
+    zoneHours.set(row.zone, hours);
+    const total = hours.get(row.hourStart) ?? { hourStart: row.hourStart, count: 0, sum: 0 };
+    hours.set(row.hourStart, {
+      hourStart: row.hourStart,
+      count: total.count + row.measures.pm25.count,
+      sum: total.sum + row.measures.pm25.sum,
+    });
+  }
+  const byDay = (hourly: readonly HourlyPm25[]) => new Map(dailyMeans(hourly, timeZone).map((d) => [d.day, d]));
+  const sensorDays = [...sensors].map(([sensorId, { zone, rows: own }]) => ({
+    sensorId,
+    zone,
+    days: byDay(pm25Hours(own)),
+  }));
+  const zoneDays = [...zoneHours].map(([zone, hours]) => ({ zone, days: byDay([...hours.values()]) }));
+  return [...days].sort().map((day) => ({
+    day,
+    timeZone,
+    version,
+    sensors: sensorDays.map(({ sensorId, zone, days: own }) => ({ sensorId, zone, ...dailyFigure(own.get(day)) })),
+    zones: zoneDays.map(({ zone, days: own }) => ({ zone, ...dailyFigure(own.get(day)) })),
+    averaging: AVERAGING.dailyMean,
+  }));
 }

@@ -9,6 +9,7 @@ export const TELEMETRY_TOPIC_FILTER = `${TELEMETRY_PREFIX}+${TELEMETRY_SUFFIX}`;
 export const ALERTS_TOPIC_FILTER = "kaikai/alerts/+";
 export const HOURLY_AGGREGATES_TOPIC = "kaikai/aggregates/hourly";
 export const ZONE_AGGREGATES_TOPIC = "kaikai/aggregates/zones";
+export const DAILY_AGGREGATES_TOPIC = "kaikai/aggregates/daily";
 
 export const telemetryTopic = (sensorId: string): string => `${TELEMETRY_PREFIX}${sensorId}${TELEMETRY_SUFFIX}`;
 export const alertTopic = (sensorId: string): string => `kaikai/alerts/${sensorId}`;

@@ -1,10 +1,9 @@
 import { METRIC } from "../bindings/metrics.js";
-import type { HourlyAggregate, HourRange } from "../core/aggregates.js";
+import type { DailySummary, HourlyAggregate, HourRange } from "../core/aggregates.js";
 import { dailySample, hourlySample, type Sample } from "../core/alerts.js";
-import { DEFAULT_TIME_ZONE, dailyMeans, localDayOf, localDayStart } from "../core/daily.js";
+import { DEFAULT_TIME_ZONE, dailySummaries, daysEndingIn, localDayOf, localDayStart } from "../core/daily.js";
 import { hourlyAggregates, hourlySummaries, isoHour, nowcastWindowOf } from "../core/rollup.js";
 import type { SensorRegistry } from "../core/sensor.js";
-import { HOUR_MS } from "../core/time.js";
 import {
   type AggregatePublisher,
   type Clock,
@@ -18,38 +17,29 @@ import {
 import { type AlertingDeps, type AlertOutcome, evaluateAlertsBySensor, samplesBySensor } from "./evaluate-alerts.js";
 import { rollupRange } from "./rollup-range.js";
 
-/**
- * Each sensor's valid local days whose last hour is in the range, as daily samples: the days the
- * run completes (at 00:05 in Dakar, yesterday), judged once their 24 hours are rolled up.
- */
-function completedDays(
+/** The sensors' rows of the days a run completes: those rolled up before, then the run's own. */
+function rowsOfCompletedDays(
   before: readonly HourlyAggregate[],
   rows: readonly HourlyAggregate[],
   range: HourRange,
+  days: ReadonlySet<string>,
   timeZone: string,
-): Map<string, Sample[]> {
-  const endingDays = new Set(
-    rows
-      .map((row) => row.hourStart)
-      .filter((hour) => localDayOf(hour + HOUR_MS, timeZone) !== localDayOf(hour, timeZone))
-      .map((hour) => localDayOf(hour, timeZone)),
+): HourlyAggregate[] {
+  return [...before.filter((row) => row.hourStart < range.from), ...rows].filter((row) =>
+    days.has(localDayOf(row.hourStart, timeZone)),
   );
+}
+
+/** Each sensor's valid days as samples for the daily rules, observed at the day's first hour. */
+function dailySamples(summaries: readonly DailySummary[], timeZone: string): Map<string, Sample[]> {
   const bySensor = new Map<string, Sample[]>();
-  if (endingDays.size === 0) return bySensor;
-  const fresh = new Set(rows.map((row) => row.hourStart));
-  const hours = [...before.filter((row) => row.hourStart < range.from && !fresh.has(row.hourStart)), ...rows];
-  const sensors = new Set(hours.map((row) => row.sensorId));
-  for (const sensorId of sensors) {
-    const hourly = hours
-      .filter((row) => row.sensorId === sensorId)
-      .map((row) => ({ hourStart: row.hourStart, count: row.measures.pm25.count, sum: row.measures.pm25.sum }));
-    const days = dailyMeans(hourly, timeZone).filter(
-      (day) => endingDays.has(day.day) && day.valid && day.mean !== null,
-    );
-    bySensor.set(
-      sensorId,
-      days.map((day) => dailySample(localDayStart(day.day, timeZone), day.mean as number)),
-    );
+  for (const summary of summaries) {
+    for (const sensor of summary.sensors) {
+      if (!sensor.valid || sensor.pm25Mean === null) continue;
+      const samples = bySensor.get(sensor.sensorId) ?? [];
+      samples.push(dailySample(localDayStart(summary.day, timeZone), sensor.pm25Mean));
+      bySensor.set(sensor.sensorId, samples);
+    }
   }
   return bySensor;
 }
@@ -117,7 +107,22 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
         deps.logger.warn("hourly summary not published", { hour: summary.hour, error });
       }
     }
-    const days = completedDays(before, rows, range, timeZone);
+    const endingDays = daysEndingIn(
+      rows.map((row) => row.hourStart),
+      timeZone,
+    );
+    const daily =
+      endingDays.size === 0
+        ? []
+        : dailySummaries(rowsOfCompletedDays(before, rows, range, endingDays, timeZone), endingDays, timeZone, version);
+    for (const summary of daily) {
+      try {
+        await deps.publisher.publishDaily(summary);
+      } catch (error) {
+        deps.logger.warn("daily summary not published", { day: summary.day, error });
+      }
+    }
+    const days = dailySamples(daily, timeZone);
     const samples = new Map(
       [...samplesBySensor(rows, hourlySample)].map(([sensorId, { zone, samples }]) => [
         sensorId,

@@ -7,7 +7,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { FUNCTION_ENTRIES } from "../../lambdas/bindings/entries.js";
-import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
+import { DAILY_AGGREGATES_TOPIC, HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import { ANALYTICS_DEFAULTS } from "./analytics-defaults.js";
 import { KaikaiFunction, type KaikaiFunctionProps } from "./kaikai-function.js";
@@ -62,7 +62,7 @@ export class Analytics extends Construct {
       entry: FUNCTION_ENTRIES.hourlyRollup,
       label: "hourly-rollup",
       purpose: "Rolls readings up per sensor and hour; raises hourly alerts",
-    }).allowIotPublish([HOURLY_AGGREGATES_TOPIC]);
+    }).allowIotPublish([HOURLY_AGGREGATES_TOPIC, DAILY_AGGREGATES_TOPIC]);
     props.store.bindReadings(this.hourlyRollupFunction, "query");
     props.store.bindHourlyAggregates(this.hourlyRollupFunction, "write");
     // The NowCast of an hour weighs the 11 hours rolled up before it.

@@ -3,7 +3,7 @@ import type { AlertRule } from "../../lambdas/core/alerts.js";
 import { ROLLUP_SCHEDULES } from "../../lambdas/core/schedules.js";
 import type { SensorRegistry } from "../../lambdas/core/sensor.js";
 import { DAY_MS, HOUR_MS, hourStartOf } from "../../lambdas/core/time.js";
-import { HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
+import { DAILY_AGGREGATES_TOPIC, HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { type AggregatePublisher, type AlertSink, type AlertStateStore, systemClock } from "../../lambdas/ports.js";
 import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import {
@@ -71,6 +71,7 @@ export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
   const publisher: AggregatePublisher = {
     publishHourly: (summary) => deps.publish(HOURLY_AGGREGATES_TOPIC, JSON.stringify(summary)),
     publishZones: (summary) => deps.publish(ZONE_AGGREGATES_TOPIC, JSON.stringify(summary)),
+    publishDaily: (summary) => deps.publish(DAILY_AGGREGATES_TOPIC, JSON.stringify(summary)),
   };
   const hourlyRollup = makeHourlyRollup({
     registry: deps.registry,

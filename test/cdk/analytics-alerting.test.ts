@@ -110,13 +110,17 @@ describe("the hourly roll-up", () => {
     ]);
   });
 
-  it("publishes its summary on kaikai/aggregates/hourly and alerts under kaikai/alerts/, nowhere else", () => {
+  it("publishes its summaries on kaikai/aggregates/hourly and /daily and alerts under kaikai/alerts/, nowhere else", () => {
     const published = grants(analytics.hourlyRollupFunction)
       .filter((grant) => grant.action === "iot:Publish")
       .map((grant) => grant.resource);
-    expect(published.sort()).toEqual(
-      [iotArn("topic/kaikai/aggregates/hourly"), iotArn("topic/kaikai/alerts/*")].sort(),
-    );
+    const topics = [
+      iotArn("topic/kaikai/aggregates/hourly"),
+      iotArn("topic/kaikai/aggregates/daily"),
+      iotArn("topic/kaikai/alerts/*"),
+    ];
+    expect(published).toEqual(expect.arrayContaining(topics));
+    expect(published).toHaveLength(topics.length);
   });
 
   it("reads and updates only the alert-state shadow, of whichever thing", () => {

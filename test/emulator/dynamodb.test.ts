@@ -124,7 +124,11 @@ describe("the DynamoDB store against the emulator", () => {
     const { logger, metrics } = quietObservability();
     const hour = { hour: new Date(HOUR).toISOString() };
     const runAt = HOUR + HOUR_MS + 5 * MINUTE_MS;
-    const noPublisher = { publishHourly: async () => undefined, publishZones: async () => undefined };
+    const noPublisher = {
+      publishHourly: async () => undefined,
+      publishZones: async () => undefined,
+      publishDaily: async () => undefined,
+    };
     const hourly = await makeHourlyRollup({
       registry: REGISTRY,
       bins: makeDynamoDbBinSource({ client, table: tables.readings, registry: REGISTRY }),

@@ -30,7 +30,11 @@ import { fakeMetrics, silentLogger } from "../fixtures/fakes.js";
 const dynamodb = mockClient(DynamoDBClient);
 const H10 = Date.parse("2026-11-28T10:00:00Z");
 const RUN_AT = H10 + HOUR_MS + 5 * 60_000;
-const noPublisher = { publishHourly: async () => undefined, publishZones: async () => undefined };
+const noPublisher = {
+  publishHourly: async () => undefined,
+  publishZones: async () => undefined,
+  publishDaily: async () => undefined,
+};
 
 /** Readings of SENS001 in the 10:00 hour: pm25 10, 20 and 30. */
 const SENS001_READINGS = [10, 20, 30].map((pm25, minute) =>

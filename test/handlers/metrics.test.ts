@@ -215,7 +215,11 @@ describe("roll-up metrics as EMF", () => {
         bins: { bins: async () => bins(3) },
         writer: { writeHourly: async () => undefined },
         hourly: { hourly: async () => [] },
-        publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
+        publisher: {
+          publishHourly: async () => undefined,
+          publishZones: async () => undefined,
+          publishDaily: async () => undefined,
+        },
         alerting: { rules: [completenessLow], states: memoryAlertStates(), sink: { publish: async () => undefined } },
         clock: { now: () => RUN_AT },
         logger: silentLogger(),
@@ -242,7 +246,11 @@ describe("roll-up metrics as EMF", () => {
         },
         writer: { writeHourly: async () => undefined },
         hourly: { hourly: async () => [] },
-        publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
+        publisher: {
+          publishHourly: async () => undefined,
+          publishZones: async () => undefined,
+          publishDaily: async () => undefined,
+        },
         alerting: { rules: [], states: memoryAlertStates(), sink: { publish: async () => undefined } },
         clock: { now: () => RUN_AT },
         logger: silentLogger(),
@@ -262,7 +270,11 @@ describe("roll-up metrics as EMF", () => {
       makeZoneRollup({
         hourly: { hourly: async () => hourlyRows },
         writer: { writeZones: async (rows) => void written.push(...rows) },
-        publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
+        publisher: {
+          publishHourly: async () => undefined,
+          publishZones: async () => undefined,
+          publishDaily: async () => undefined,
+        },
         clock: { now: () => RUN_AT },
         logger: silentLogger(),
         metrics,

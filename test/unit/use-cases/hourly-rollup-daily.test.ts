@@ -3,7 +3,7 @@
  * sensor's valid 24-hour mean, from the hours rolled up before and the one just binned.
  */
 import { describe, expect, it } from "vitest";
-import type { HourlyAggregate, SensorHourBin } from "../../../lambdas/core/aggregates.js";
+import type { DailySummary, HourlyAggregate, SensorHourBin } from "../../../lambdas/core/aggregates.js";
 import type { AlertNotice } from "../../../lambdas/core/alerts.js";
 import { EMPTY_MEASURES, hourlyAggregates } from "../../../lambdas/core/rollup.js";
 import { registryOf } from "../../../lambdas/core/sensor.js";
@@ -37,7 +37,7 @@ function earlierRows(hours: number, pm25: number): HourlyAggregate[] {
   );
 }
 
-async function runLastHour(before: HourlyAggregate[]): Promise<AlertNotice[]> {
+async function runLastHour(before: HourlyAggregate[], published: DailySummary[] = []): Promise<AlertNotice[]> {
   const notices: AlertNotice[] = [];
   const rollup = makeHourlyRollup({
     registry: REGISTRY,
@@ -46,7 +46,11 @@ async function runLastHour(before: HourlyAggregate[]): Promise<AlertNotice[]> {
     hourly: {
       hourly: async (range) => before.filter((row) => row.hourStart >= range.from && row.hourStart < range.to),
     },
-    publisher: { publishHourly: async () => undefined, publishZones: async () => undefined },
+    publisher: {
+      publishHourly: async () => undefined,
+      publishZones: async () => undefined,
+      publishDaily: async (summary) => void published.push(summary),
+    },
     alerting: {
       rules: [PM25_DAILY_WHO],
       states: { load: async () => ({ states: {}, version: null }), save: async () => undefined },
@@ -74,6 +78,42 @@ describe("the hourly roll-up at the end of a local day", () => {
         at: "2026-11-28T00:00:00.000Z",
         averaging: "24-hour mean, local day",
       }),
+    ]);
+  });
+
+  it("publishes the day's figures per sensor and zone on kaikai/aggregates/daily", async () => {
+    const published: DailySummary[] = [];
+    await runLastHour(earlierRows(23, 20), published);
+    expect(published).toEqual([
+      {
+        day: "2026-11-28",
+        timeZone: "Africa/Dakar",
+        version: LAST_HOUR + HOUR_MS + 5 * 60_000,
+        sensors: [
+          {
+            sensorId: SENSOR.sensorId,
+            zone: SENSOR.zone,
+            hours: 24,
+            valid: true,
+            pm25Mean: 20,
+            aqi: 71,
+            aqiCategory: "Moderate",
+            whoLevel: "IT-4",
+          },
+        ],
+        zones: [
+          {
+            zone: SENSOR.zone,
+            hours: 24,
+            valid: true,
+            pm25Mean: 20,
+            aqi: 71,
+            aqiCategory: "Moderate",
+            whoLevel: "IT-4",
+          },
+        ],
+        averaging: "24-hour mean, local day",
+      },
     ]);
   });
 
