@@ -207,7 +207,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
       `  database   ${dbPath}`,
       `  alerts     printed here, on MQTT kaikai/alerts/{id}${webhook === undefined ? "" : `, POST ${webhook.href}`}`,
       `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${sensors ?? REGISTRY.size} sensors${sensors !== undefined && sensors > REGISTRY.size ? ` (${sensors - REGISTRY.size} simulated beyond the registry)` : ""}, 24 h backfill then 5 readings/s`}`,
-      "  reports    npm run kaikai -- report zone-ranking (or dakar-sensors, sensor-activity, hourly-pm25)",
+      "  reports    npm run -s kaikai -- report nowcast (or daily, who; the seed's zone-ranking, dakar-sensors, sensor-activity, hourly-pm25)",
       "Ctrl-C stops; nothing acknowledged is lost.",
     ].join("\n"),
   );

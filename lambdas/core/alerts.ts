@@ -111,7 +111,7 @@ export const METRIC_AVERAGING: Readonly<Record<AlertMetric, string>> = {
   >),
   completeness: "readings of the hour / readings promised",
   pm25_nowcast: AVERAGING.nowcast,
-  pm25_nowcast_aqi: `US EPA AQI of the ${AVERAGING.nowcast}`,
+  pm25_nowcast_aqi: AVERAGING.nowcast,
   pm25_daily_mean: AVERAGING.dailyMean,
 };
 

@@ -1,7 +1,7 @@
 /**
  * Means that classify exactly at band edges. Sensors report PM2.5 to 0.1 ug/m3, so a sum of
  * readings is a whole number of tenths; kept in binary floating point it is not (16.8 + 16.6 +
- * 2.6 is 35.99999999999999), and a mean of exactly 12.0, 35.0 or 55.0 would be classified one
+ * 2.6 is 36.00000000000001), and a mean of exactly 12.0, 35.0 or 55.0 would be classified one
  * band worse. The seed's SQL on SQLite gets it right; so must every figure here.
  */
 

@@ -200,7 +200,7 @@ describe("rules on the official figures", () => {
       ["resolved", 89, "Moderate"],
     ]);
     expect(steps[0]?.notice).toMatchObject({
-      averaging: "US EPA AQI of the NowCast (US EPA, 12-hour weighted)",
+      averaging: "NowCast (US EPA, 12-hour weighted)",
       source: PM25_NOWCAST_USG.source,
     });
   });
@@ -228,12 +228,12 @@ describe("rules on the official figures", () => {
       severity: "warning",
       value: 113,
       threshold: 100,
-      averaging: "US EPA AQI of the NowCast (US EPA, 12-hour weighted)",
+      averaging: "NowCast (US EPA, 12-hour weighted)",
       source: PM25_NOWCAST_USG.source,
       aqiCategory: "Unhealthy for Sensitive Groups",
     });
     const english = noticeText(notice);
-    expect(english).toContain("pm25_nowcast_aqi = 113 (US EPA AQI of the NowCast (US EPA, 12-hour weighted))");
+    expect(english).toContain("pm25_nowcast_aqi = 113 (NowCast (US EPA, 12-hour weighted))");
     expect(english).toContain("Category: Unhealthy for Sensitive Groups. Members of sensitive groups");
     expect(english).toContain(`Source: ${PM25_NOWCAST_USG.source}.`);
     expect(noticeSubject(notice)).toBe("[WARNING] ALERT SENS001 pm25_nowcast_aqi 113 Unhealthy for Sensitive Groups");
