@@ -20,6 +20,13 @@ export const DAILY_COMPLETENESS = 0.75;
 export const DEFAULT_TIME_ZONE = "Africa/Dakar";
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Local days of hour starts already formatted, per time zone: Intl formatting costs microseconds,
+ * and a day's roll-up of a thousand sensors asks for the same 24 hours 24,000 times. Bounded, as
+ * a long-running process sees new hours forever.
+ */
+const hourDays = new Map<string, Map<number, string>>();
+const MAX_CACHED_HOURS = 50_000;
 
 export function isTimeZone(timeZone: string): boolean {
   try {
@@ -39,13 +46,22 @@ export function assertTimeZone(timeZone: string): void {
 
 /** The local calendar date (`YYYY-MM-DD`) of an instant in an IANA time zone. */
 export function localDayOf(epochMs: number, timeZone: string): string {
+  const cached = hourDays.get(timeZone)?.get(epochMs);
+  if (cached !== undefined) return cached;
   let format = dayFormats.get(timeZone);
   if (format === undefined) {
     assertTimeZone(timeZone);
     format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
     dayFormats.set(timeZone, format);
   }
-  return format.format(epochMs);
+  const day = format.format(epochMs);
+  if (epochMs % HOUR_MS === 0) {
+    const days = hourDays.get(timeZone) ?? new Map<number, string>();
+    if (days.size >= MAX_CACHED_HOURS) days.clear();
+    days.set(epochMs, day);
+    hourDays.set(timeZone, days);
+  }
+  return day;
 }
 
 /** One hour of one sensor or zone: the count and sum of its PM2.5 readings. */

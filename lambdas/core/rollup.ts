@@ -96,12 +96,12 @@ function nowcastByHour(
   meansByHour: ReadonlyMap<number, number | null>,
   hours: readonly number[],
 ): Map<number, number | null> {
+  const window: (number | null)[] = new Array(NOWCAST_HOURS).fill(null);
   return new Map(
     hours.map((hourStart) => {
-      const window = Array.from(
-        { length: NOWCAST_HOURS },
-        (_, hoursAgo) => meansByHour.get(hourStart - hoursAgo * HOUR_MS) ?? null,
-      );
+      for (let hoursAgo = 0; hoursAgo < NOWCAST_HOURS; hoursAgo++) {
+        window[hoursAgo] = meansByHour.get(hourStart - hoursAgo * HOUR_MS) ?? null;
+      }
       return [hourStart, nowcastPm25(window)?.concentration ?? null];
     }),
   );
