@@ -86,6 +86,24 @@ export interface StoredReadingsListener {
   onStored(readings: readonly EnrichedReading[]): Promise<void>;
 }
 
+/**
+ * Hours that readings were stored for after their scheduled roll-up had passed them: ingest
+ * notes them (an SQS queue in AWS), the next scheduled hourly roll-up takes them.
+ */
+export interface LateHoursSink {
+  note(hourStarts: readonly number[]): Promise<void>;
+}
+
+export interface LateHoursSource {
+  /** What was noted so far; `done` once those hours are rolled up again, so that they are not taken twice. */
+  take(): Promise<{ readonly hourStarts: readonly number[]; done(): Promise<void> }>;
+}
+
+/** Starts the zone roll-up of a range (in AWS, an asynchronous invocation of its function). */
+export interface ZoneRollupTrigger {
+  rollUp(range: HourRange): Promise<void>;
+}
+
 /** Where alert notices go (SNS and MQTT in AWS; console, MQTT, webhook locally). */
 export interface AlertSink {
   /** Delivers the notice or throws; the caller keeps the alert state unchanged when it throws. */

@@ -104,6 +104,8 @@ export class KaikaiStack extends Stack {
     });
     for (const fn of this.functions) fn.bindIotDataEndpoint(this.iotDataEndpoint);
     this.analytics.hourlyRollupFunction.setEnvironment(ENV.timeZone, config.timeZone);
+    // A reading stored after the scheduled roll-up passed its hour notes that hour for the next run.
+    this.ingestion.ingestFunction.bindQueue(ENV.lateHoursQueueUrl, this.analytics.lateHoursQueue, "send");
     for (const fn of [this.ingestion.ingestFunction, this.analytics.hourlyRollupFunction]) {
       fn.setEnvironment(ENV.alertLanguage, config.alertLanguage);
       fn.bindTopic(ENV.alertsTopicArn, this.alerting.alertsTopic)

@@ -21,6 +21,10 @@ export const ENV = {
   alertLanguage: "ALERT_LANGUAGE",
   /** The IANA time zone of the stage's local days (its timeZone). */
   timeZone: "TIME_ZONE",
+  /** The SQS queue ingest notes late hours on and the hourly roll-up takes them from. */
+  lateHoursQueueUrl: "LATE_HOURS_QUEUE_URL",
+  /** The zone roll-up function, which the hourly roll-up starts after rolling late hours up again. */
+  zoneRollupFunction: "ZONE_ROLLUP_FUNCTION",
   /** `https://` URL of the account's IoT data endpoint with an Amazon Trust Services certificate (iot:Data-ATS). */
   iotDataEndpoint: "IOT_DATA_ENDPOINT",
 } as const;

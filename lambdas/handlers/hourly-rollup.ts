@@ -6,7 +6,9 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { makeAwsAlertPorts } from "../aws/alert-delivery.js";
 import { makeIotAggregatePublisher } from "../aws/iot-aggregate-publisher.js";
 import { createIotDataClient } from "../aws/iot-data.js";
+import { onFirstUse } from "../aws/on-first-use.js";
 import { createPowertools, withPowertools } from "../aws/powertools.js";
+import { makeLambdaZoneRollupTrigger } from "../aws/zone-rollup-trigger.js";
 import { type HourlyAggregateSource, type HourlyAggregateWriter, type HourlyBinSource, systemClock } from "../ports.js";
 import { makeHourlyRollup } from "../use-cases/hourly-rollup.js";
 import { readFunctionBundledData } from "./environment.js";
@@ -54,6 +56,28 @@ async function storePorts(): Promise<{
   };
 }
 
+/** The late hours' queue, and the zone roll-up started after them; their clients load on first use. */
+function lateData(settings: { readonly queueUrl: string; readonly zoneRollupFunction: string }) {
+  const sqs = onFirstUse(async () => {
+    const [{ SQSClient }, { makeSqsLateHoursSource }] = await Promise.all([
+      import("@aws-sdk/client-sqs"),
+      import("../aws/late-hours.js"),
+    ]);
+    return makeSqsLateHoursSource({
+      client: tracer.captureAWSv3Client(new SQSClient({})),
+      queueUrl: settings.queueUrl,
+    });
+  });
+  const lambda = onFirstUse(async () => {
+    const { LambdaClient, InvokeCommand } = await import("@aws-sdk/client-lambda");
+    return { lambda: tracer.captureAWSv3Client(new LambdaClient({})), Invoke: InvokeCommand };
+  });
+  return {
+    source: { take: async () => (await sqs()).take() },
+    zones: makeLambdaZoneRollupTrigger({ client: lambda, functionName: settings.zoneRollupFunction }),
+  };
+}
+
 const rollup = makeHourlyRollup({
   registry: config.registry,
   ...(await storePorts()),
@@ -68,6 +92,7 @@ const rollup = makeHourlyRollup({
     }),
   },
   timeZone: config.timeZone,
+  ...(config.lateData === undefined ? {} : { lateData: lateData(config.lateData) }),
   clock: systemClock,
   logger,
   metrics,

@@ -18,6 +18,7 @@ const ingestEnvSchema = z.extend(functionEnvSchema, {
   [ENV.measurementsTable]: requiredText,
   [ENV.quarantineBucket]: requiredText,
   [ENV.maxReadingAgeDays]: z.pipe(z.coerce.number(), z.int().check(z.positive())),
+  [ENV.lateHoursQueueUrl]: z.optional(requiredText),
 });
 
 export interface IngestConfig {
@@ -33,6 +34,8 @@ export interface IngestConfig {
   readonly iotDataEndpoint?: string;
   /** The per-reading alert rules and their topic; none on a stage without them. */
   readonly alerts?: AlertConfig;
+  /** Where the hours of late readings are noted for the next hourly roll-up. */
+  readonly lateHoursQueueUrl?: string;
 }
 
 /** The environment (names and ARNs) and what the function was bundled with (the registry, the alert rules). */
@@ -48,5 +51,6 @@ export function readIngestConfig(env: NodeJS.ProcessEnv, bundled: BundledData): 
     maxReadingAgeMs: vars[ENV.maxReadingAgeDays] * DAY_MS,
     ...(vars[ENV.iotDataEndpoint] === undefined ? {} : { iotDataEndpoint: vars[ENV.iotDataEndpoint] }),
     ...(alerts === undefined ? {} : { alerts }),
+    ...(vars[ENV.lateHoursQueueUrl] === undefined ? {} : { lateHoursQueueUrl: vars[ENV.lateHoursQueueUrl] }),
   };
 }

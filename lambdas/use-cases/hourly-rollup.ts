@@ -12,10 +12,12 @@ import {
   type HourlyAggregateSource,
   type HourlyAggregateWriter,
   type HourlyBinSource,
+  type LateHoursSource,
   MetricUnit,
+  type ZoneRollupTrigger,
 } from "../ports.js";
 import { type AlertingDeps, type AlertOutcome, evaluateAlertsBySensor, samplesBySensor } from "./evaluate-alerts.js";
-import { rollupRange } from "./rollup-range.js";
+import { isScheduledEvent, lateDataRanges, rangeEvent, rollupRange } from "./rollup-range.js";
 
 /** The sensors' rows of the days a run completes: those rolled up before, then the run's own. */
 function rowsOfCompletedDays(
@@ -50,6 +52,12 @@ export interface HourlyRollupDeps {
   readonly writer: HourlyAggregateWriter;
   /** The rows already rolled up, for the NowCast's 11 hours before the range. */
   readonly hourly: HourlyAggregateSource;
+  /**
+   * Where ingest notes late hours, and how their zones are rolled up again after them: a
+   * scheduled run takes them first. Locally the store finds late hours itself.
+   * @default none
+   */
+  readonly lateData?: { readonly source: LateHoursSource; readonly zones: ZoneRollupTrigger };
   readonly publisher: AggregatePublisher;
   /** Hourly and daily alert rules and where their state and notices go; reading rules are ignored. */
   readonly alerting: Omit<AlertingDeps, "logger" | "metrics">;
@@ -70,6 +78,8 @@ export interface HourlyRollupResult {
   /** The run time: the version of every row written. */
   readonly version: number;
   readonly alerts: AlertOutcome;
+  /** The ranges of late hours rolled up again before the scheduled ones (and their zones started). */
+  readonly lateRanges: readonly { readonly from: string; readonly to: string }[];
 }
 
 /**
@@ -87,9 +97,8 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
     metrics: deps.metrics,
   };
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
-  return async (event) => {
-    const version = deps.clock.now();
-    const range = rollupRange(event, version);
+
+  async function rollUp(range: HourRange, version: number): Promise<{ rows: HourlyAggregate[]; alerts: AlertOutcome }> {
     // The hours rolled up before the range: the NowCast's 11, and back to the start of the local
     // day the range begins in, whose daily mean a day ending in the range needs.
     const beforeFrom = Math.min(nowcastWindowOf(range).from, localDayStart(localDayOf(range.from, timeZone), timeZone));
@@ -129,7 +138,33 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
         { zone, samples: [...samples, ...(days.get(sensorId) ?? [])] },
       ]),
     );
-    const alerts = await evaluateAlertsBySensor(alerting, samples);
+    return { rows, alerts: await evaluateAlertsBySensor(alerting, samples) };
+  }
+
+  /**
+   * The hours ingest noted as late, rolled up again with the hours whose NowCast weighs them, and
+   * their zones started; taken off the queue only once all of that is done, so that a failure
+   * leaves them for the next run.
+   */
+  async function rollUpLateHours(version: number): Promise<readonly HourRange[]> {
+    if (deps.lateData === undefined) return [];
+    const { source, zones } = deps.lateData;
+    const taken = await source.take();
+    const ranges = lateDataRanges(taken.hourStarts, version);
+    for (const range of ranges) {
+      await rollUp(range, version);
+      await zones.rollUp(range);
+    }
+    await taken.done();
+    if (ranges.length > 0) deps.logger.info("late hours rolled up again", { ranges: ranges.map(rangeEvent) });
+    return ranges;
+  }
+
+  return async (event) => {
+    const version = deps.clock.now();
+    const range = rollupRange(event, version);
+    const lateRanges = isScheduledEvent(event) ? await rollUpLateHours(version) : [];
+    const { rows, alerts } = await rollUp(range, version);
 
     // Gauges describe the newest hour only: a backfill must not report history as the present.
     const hours = [...new Set(rows.map((row) => row.hourStart))];
@@ -137,7 +172,13 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
     const activeSensors = rows.filter((row) => row.hourStart === newestHour && row.readings > 0).length;
     deps.metrics.addMetric(METRIC.activeSensors, MetricUnit.Count, activeSensors);
     deps.metrics.addMetric(METRIC.hourlyRollupRuns, MetricUnit.Count, 1);
-    const result = { hours: hours.map(isoHour), rowsWritten: rows.length, version, alerts };
+    const result = {
+      hours: hours.map(isoHour),
+      rowsWritten: rows.length,
+      version,
+      alerts,
+      lateRanges: lateRanges.map(rangeEvent),
+    };
     deps.logger.info("hourly roll-up done", { ...result });
     return result;
   };

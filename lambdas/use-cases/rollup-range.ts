@@ -40,6 +40,14 @@ export class InvalidRollupEventError extends Error {
   }
 }
 
+/** Whether an event is the schedule's (`{}`, or a scheduler's metadata), not an explicit hour or range. */
+export function isScheduledEvent(event: unknown): boolean {
+  const input = event ?? {};
+  return (
+    typeof input === "object" && !Array.isArray(input) && !("hour" in input) && !("from" in input) && !("to" in input)
+  );
+}
+
 /**
  * The hours a roll-up event asks for; throws InvalidRollupEventError saying what is wrong.
  * `{}` (EventBridge Scheduler): the last complete hour and the LATE_DATA_HOURS before it.
@@ -64,6 +72,9 @@ export function rollupRange(event: unknown, now: number): HourRange {
   return parsed.data;
 }
 
+/** The first hour a scheduled run at `now` covers: hours before it are late data. */
+export const scheduledRangeStart = (now: number): number => hourStartOf(now) - (LATE_DATA_HOURS + 1) * HOUR_MS;
+
 /** [from, to) in ranges of at most MAX_BACKFILL_HOURS, oldest first: what one invocation takes. */
 export function backfillChunks(range: HourRange): HourRange[] {
   const chunks: HourRange[] = [];
@@ -80,7 +91,7 @@ export function backfillChunks(range: HourRange): HourRange[] {
  * invocations, oldest first.
  */
 export function lateDataRanges(lateHours: readonly number[], now: number): HourRange[] {
-  const scheduledFrom = hourStartOf(now) - (LATE_DATA_HOURS + 1) * HOUR_MS;
+  const scheduledFrom = scheduledRangeStart(now);
   return mergedRanges(
     lateHours
       .map(hourStartOf)

@@ -7,6 +7,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { FUNCTION_ENTRIES } from "../../lambdas/bindings/entries.js";
+import { ENV } from "../../lambdas/bindings/environment.js";
 import { DAILY_AGGREGATES_TOPIC, HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import { ANALYTICS_DEFAULTS } from "./analytics-defaults.js";
@@ -46,6 +47,9 @@ export class Analytics extends Construct {
   public readonly hourlySchedule: Schedule;
   public readonly zoneSchedule: Schedule;
   public readonly scheduleDeadLetterQueue: Queue;
+  /** Where ingest notes the hours of late readings; the scheduled hourly roll-up takes them. */
+  public readonly lateHoursQueue: Queue;
+  public readonly lateHoursDeadLetterQueue: Queue;
   public readonly schedulerRole: Role;
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
@@ -76,6 +80,31 @@ export class Analytics extends Construct {
     }).allowIotPublish([ZONE_AGGREGATES_TOPIC]);
     props.store.bindHourlyAggregates(this.zoneRollupFunction, "query");
     props.store.bindZoneAggregates(this.zoneRollupFunction, "write");
+
+    // Late hours wait for the next scheduled run; one the roll-up fails on comes back after the
+    // visibility timeout, and after 5 failed runs goes to the dead-letter queue, where
+    // `kaikai rollup --since` is the way to roll it up.
+    this.lateHoursDeadLetterQueue = new Queue(this, "LateHoursDeadLetterQueue", {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.lateHoursDeadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is the late hours queue's dead-letter queue, not a work queue.",
+    });
+    this.lateHoursQueue = new Queue(this, "LateHours", {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      visibilityTimeout: (props.timeout ?? ANALYTICS_DEFAULTS.timeout).plus(Duration.minutes(1)),
+      deadLetterQueue: { queue: this.lateHoursDeadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.hourlyRollupFunction
+      .bindQueue(ENV.lateHoursQueueUrl, this.lateHoursQueue, "consume")
+      .allowInvoke(ENV.zoneRollupFunction, this.zoneRollupFunction);
 
     this.scheduleDeadLetterQueue = new Queue(this, "ScheduleDeadLetterQueue", {
       encryption: QueueEncryption.KMS,

@@ -18,6 +18,7 @@ import { type AssetCode, Code, Function as LambdaFunction } from "aws-cdk-lib/aw
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type * as Esbuild from "esbuild";
 import { BUNDLED_CONFIG_IDENTIFIER, type BundledConfig } from "../../lambdas/bindings/bundled-config.js";
@@ -204,6 +205,36 @@ export class KaikaiFunction extends Construct {
       `Objects are written with generated names, only under the ${prefix} prefix of this bucket.`,
     );
     if (bucket.encryptionKey) this.allowKeyUse(bucket.encryptionKey, ["kms:GenerateDataKey"]);
+    return this;
+  }
+
+  /**
+   * Points `key` at an SQS queue (its URL) and grants one side of it: `send` (SendMessage) or
+   * `consume` (ReceiveMessage and DeleteMessage), with what its key needs for that side.
+   */
+  bindQueue(key: EnvKey, queue: IQueue, access: "send" | "consume"): this {
+    this.lambda.addEnvironment(key, queue.queueUrl);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: access === "send" ? ["sqs:SendMessage"] : ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+        resources: [queue.queueArn],
+      }),
+    );
+    if (queue.encryptionMasterKey) {
+      this.allowKeyUse(
+        queue.encryptionMasterKey,
+        access === "send" ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:Decrypt"],
+      );
+    }
+    return this;
+  }
+
+  /** Points `key` at another function (its name) and lets this one invoke it. */
+  allowInvoke(key: EnvKey, fn: KaikaiFunction): this {
+    this.lambda.addEnvironment(key, fn.lambda.functionName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [fn.lambda.functionArn] }),
+    );
     return this;
   }
 

@@ -101,6 +101,43 @@ describe("the roll-up schedules", () => {
   });
 });
 
+describe("late hours", () => {
+  const queueId = logicalIdOf(analytics.lateHoursQueue);
+  const queueArn = { "Fn::GetAtt": [queueId, "Arn"] };
+  const keyArn = { "Fn::GetAtt": [logicalIdOf(storage.key), "Arn"] };
+
+  it("wait in a KMS-encrypted queue with a dead-letter queue for the hours a roll-up keeps failing on", () => {
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      KmsMasterKeyId: keyArn,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": [logicalIdOf(analytics.lateHoursDeadLetterQueue), "Arn"] },
+        maxReceiveCount: 5,
+      },
+    });
+  });
+
+  it("are noted by ingest, which may only send to the queue", () => {
+    const onQueue = grantsOf(template, stack.ingestion.ingestFunction.role).filter(
+      (g) => JSON.stringify(g.resource) === JSON.stringify(queueArn),
+    );
+    expect(onQueue).toEqual([{ action: "sqs:SendMessage", resource: queueArn }]);
+    expect(resolvedEnvironment(template, stack.ingestion.ingestFunction)[ENV.lateHoursQueueUrl]).toBeDefined();
+  });
+
+  it("are taken by the hourly roll-up, which then starts the zone roll-up, and nothing else", () => {
+    const hourly = grants(analytics.hourlyRollupFunction);
+    expect(hourly.filter((g) => g.action.startsWith("sqs:")).sort((a, b) => a.action.localeCompare(b.action))).toEqual([
+      { action: "sqs:DeleteMessage", resource: queueArn },
+      { action: "sqs:ReceiveMessage", resource: queueArn },
+    ]);
+    expect(hourly.filter((g) => g.action.startsWith("lambda:"))).toEqual([
+      { action: "lambda:InvokeFunction", resource: { "Fn::GetAtt": [zoneId, "Arn"] } },
+    ]);
+    expect(resolvedEnvironment(template, analytics.hourlyRollupFunction)[ENV.zoneRollupFunction]).toBeDefined();
+  });
+});
+
 describe("the hourly roll-up", () => {
   it("queries the measurements and writes only the hourly aggregates", () => {
     const hourly = grants(analytics.hourlyRollupFunction);
