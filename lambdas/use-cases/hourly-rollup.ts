@@ -2,7 +2,7 @@ import { METRIC } from "../bindings/metrics.js";
 import type { DailySummary, HourlyAggregate, HourRange } from "../core/aggregates.js";
 import { dailySample, hourlySample, type Sample } from "../core/alerts.js";
 import { DEFAULT_TIME_ZONE, dailySummaries, daysEndingIn, localDayOf, localDayStart } from "../core/daily.js";
-import { hourlyAggregates, hourlySummaries, isoHour, nowcastWindowOf } from "../core/rollup.js";
+import { hourlyAggregates, hourlySummaries, hoursOf, isoHour, nowcastWindowOf } from "../core/rollup.js";
 import type { SensorRegistry } from "../core/sensor.js";
 import {
   type AggregatePublisher,
@@ -99,9 +99,11 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
   async function rollUp(range: HourRange, version: number): Promise<{ rows: HourlyAggregate[]; alerts: AlertOutcome }> {
-    // The hours rolled up before the range: the NowCast's 11, and back to the start of the local
-    // day the range begins in, whose daily mean a day ending in the range needs.
-    const beforeFrom = Math.min(nowcastWindowOf(range).from, localDayStart(localDayOf(range.from, timeZone), timeZone));
+    // The hours rolled up before the range: the NowCast's 11 and, when the range completes a
+    // local day, back to the start of the day it begins in, for that day's mean.
+    const endingDays = daysEndingIn(hoursOf(range), timeZone);
+    const dayStart = localDayStart(localDayOf(range.from, timeZone), timeZone);
+    const beforeFrom = Math.min(nowcastWindowOf(range).from, endingDays.size === 0 ? range.from : dayStart);
     const [bins, before] = await Promise.all([
       deps.bins.bins(range),
       deps.hourly.hourly({ from: beforeFrom, to: range.from }),
@@ -116,10 +118,6 @@ export function makeHourlyRollup(deps: HourlyRollupDeps): (event: unknown) => Pr
         deps.logger.warn("hourly summary not published", { hour: summary.hour, error });
       }
     }
-    const endingDays = daysEndingIn(
-      rows.map((row) => row.hourStart),
-      timeZone,
-    );
     const daily =
       endingDays.size === 0
         ? []

@@ -19,8 +19,8 @@ describe("nowcastPm25 (US EPA PM NowCast)", () => {
     expect(nowcastPm25(Array(12).fill(20))).toEqual({ concentration: 20, weightFactor: 1, hours: 12 });
   });
 
-  it("reproduces the EPA's single-hour pulse: 71 ug/m3 after 11 clean hours is a NowCast of 35.5, AQI 101", () => {
-    // The EPA's illustration of the weighting: w floors at 0.5, so the latest hour weighs
+  it("gives a single-hour pulse of 71 ug/m3 after 11 clean hours a NowCast of 35.5, AQI 101", () => {
+    // The pulse that illustrates the NowCast's weighting: w floors at 0.5, so the latest hour weighs
     // 1 / (1 + 0.5 + ... + 0.5^11) = 0.5001 of the whole: 71 x 0.5001 = 35.517, truncated to 35.5.
     const nowcast = nowcastPm25([71, ...Array(11).fill(0)]);
     expect(nowcast).toEqual({ concentration: 35.5, weightFactor: 0.5, hours: 12 });
