@@ -135,7 +135,11 @@ export class KaikaiStack extends Stack {
       config,
       functions: Object.fromEntries(this.functions.map((fn) => [fn.label, fn.lambda])),
       queues: { ingest: this.ingestion.queue },
-      deadLetterQueues: { ingest: this.ingestion.deadLetterQueue, schedules: this.analytics.scheduleDeadLetterQueue },
+      deadLetterQueues: {
+        ingest: this.ingestion.deadLetterQueue,
+        schedules: this.analytics.scheduleDeadLetterQueue,
+        "late-hours": this.analytics.lateHoursDeadLetterQueue,
+      },
       topicRuleName: this.ingestion.topicRule.ref,
       ...(tables.kind === "dynamodb"
         ? { dynamoDbTables: { readings: tables.readings, aggregates: tables.aggregates } }

@@ -84,21 +84,23 @@ export class Analytics extends Construct {
     // Late hours wait for the next scheduled run; one the roll-up fails on comes back after the
     // visibility timeout, and after 5 failed runs goes to the dead-letter queue, where
     // `kaikai rollup --since` is the way to roll it up.
-    this.lateHoursDeadLetterQueue = new Queue(this, "LateHoursDeadLetterQueue", {
+    const encryptedQueue = {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.lateHoursDeadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is the late hours queue's dead-letter queue, not a work queue.",
-    });
+    };
+    const deadLetterQueue = (id: string, of: string): Queue => {
+      const queue = new Queue(this, id, encryptedQueue);
+      Validations.of(queue).acknowledge({
+        id: "AwsSolutions-SQS3",
+        reason: `This queue is the ${of}'s dead-letter queue, not a work queue.`,
+      });
+      return queue;
+    };
+    this.lateHoursDeadLetterQueue = deadLetterQueue("LateHoursDeadLetterQueue", "late hours queue");
     this.lateHoursQueue = new Queue(this, "LateHours", {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      ...encryptedQueue,
       visibilityTimeout: (props.timeout ?? ANALYTICS_DEFAULTS.timeout).plus(Duration.minutes(1)),
       deadLetterQueue: { queue: this.lateHoursDeadLetterQueue, maxReceiveCount: 5 },
     });
@@ -106,16 +108,7 @@ export class Analytics extends Construct {
       .bindQueue(ENV.lateHoursQueueUrl, this.lateHoursQueue, "consume")
       .allowInvoke(ENV.zoneRollupFunction, this.zoneRollupFunction);
 
-    this.scheduleDeadLetterQueue = new Queue(this, "ScheduleDeadLetterQueue", {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.scheduleDeadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is the schedules' dead-letter queue (Scheduler DeadLetterConfig), not a work queue.",
-    });
+    this.scheduleDeadLetterQueue = deadLetterQueue("ScheduleDeadLetterQueue", "schedules (Scheduler DeadLetterConfig)");
 
     const stack = Stack.of(this);
     this.schedulerRole = new Role(this, "SchedulerRole", {

@@ -84,34 +84,15 @@ describe("the hourly roll-up at the end of a local day", () => {
   it("publishes the day's figures per sensor and zone on kaikai/aggregates/daily", async () => {
     const published: DailySummary[] = [];
     await runLastHour(earlierRows(23, 20), published);
+    // 24 hours at 20 ug/m3: valid, AQI 71 (Moderate), within WHO interim target 4 (25).
+    const day = { hours: 24, valid: true, pm25Mean: 20, aqi: 71, aqiCategory: "Moderate", whoLevel: "IT-4" };
     expect(published).toEqual([
       {
         day: "2026-11-28",
         timeZone: "Africa/Dakar",
         version: LAST_HOUR + HOUR_MS + 5 * 60_000,
-        sensors: [
-          {
-            sensorId: SENSOR.sensorId,
-            zone: SENSOR.zone,
-            hours: 24,
-            valid: true,
-            pm25Mean: 20,
-            aqi: 71,
-            aqiCategory: "Moderate",
-            whoLevel: "IT-4",
-          },
-        ],
-        zones: [
-          {
-            zone: SENSOR.zone,
-            hours: 24,
-            valid: true,
-            pm25Mean: 20,
-            aqi: 71,
-            aqiCategory: "Moderate",
-            whoLevel: "IT-4",
-          },
-        ],
+        sensors: [{ sensorId: SENSOR.sensorId, zone: SENSOR.zone, ...day }],
+        zones: [{ zone: SENSOR.zone, ...day }],
         averaging: "24-hour mean, local day",
       },
     ]);
