@@ -184,7 +184,10 @@ function healthChecks(
     {
       name: PIPELINE_ALARMS.rejectShare,
       ok: share === null || share <= ops.rejectSharePercent,
-      detail: `${share === null ? "-" : share.toFixed(1)}% quarantined (alarm above ${ops.rejectSharePercent}%)`,
+      detail:
+        share === null
+          ? `no readings yet (alarm above ${ops.rejectSharePercent}% quarantined)`
+          : `${share.toFixed(1)}% quarantined (alarm above ${ops.rejectSharePercent}%)`,
     },
     {
       name: PIPELINE_ALARMS.noReadingStored,
@@ -226,7 +229,7 @@ export function formatHealth(report: HealthReport): string {
     `Pipeline health at ${report.at} (last ${report.windowMinutes} min)`,
     "",
     `readings       received ${report.received}, stored ${report.stored}, quarantined ${report.quarantined}${reasons ? ` (${reasons})` : ""}`,
-    `reject share   ${report.rejectSharePercent === null ? "-" : `${report.rejectSharePercent.toFixed(1)}%`}`,
+    `reject share   ${report.rejectSharePercent === null ? "no readings yet" : `${report.rejectSharePercent.toFixed(1)}%`}`,
     `sensors        ${report.activeSensors} active in the last hour of ${report.registrySensors} in the registry`,
     `last reading   ${report.lastReadingAgeSeconds === null ? "none" : `${formatAge(report.lastReadingAgeSeconds)} ago`}`,
     `open alerts    ${report.openAlerts}`,
