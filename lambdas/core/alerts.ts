@@ -3,8 +3,8 @@
  * per sensor, the hysteresis and reminder state machine over samples, and the notices it gives
  * with their texts.
  */
-import { type AqiCategory, AVERAGING, type HourlyAggregate } from "./aggregates.js";
-import { AQI_CATEGORY_INFO, type Language, pm25Aqi } from "./aqi.js";
+import { AQI_CATEGORIES, type AqiCategory, AVERAGING, type HourlyAggregate } from "./aggregates.js";
+import { AQI_CATEGORY_FLOOR, AQI_CATEGORY_INFO, type Language, pm25Aqi } from "./aqi.js";
 import { MEASURES } from "./measures.js";
 import type { Reading } from "./reading.js";
 import { meanOf } from "./rollup.js";
@@ -234,14 +234,9 @@ export function evaluateAlerts(
   return { steps, finalStates: { ...current } };
 }
 
-/** The category of an AQI value (TAD Table 1's index ranges). */
+/** The category of an AQI value: the last whose floor (TAD Table 1) it reaches. */
 function aqiCategoryOf(aqi: number): AqiCategory {
-  if (aqi <= 50) return "Good";
-  if (aqi <= 100) return "Moderate";
-  if (aqi <= 150) return "Unhealthy for Sensitive Groups";
-  if (aqi <= 200) return "Unhealthy";
-  if (aqi <= 300) return "Very Unhealthy";
-  return "Hazardous";
+  return AQI_CATEGORIES.findLast((category) => aqi >= AQI_CATEGORY_FLOOR[category]) ?? "Good";
 }
 
 const STATE_WORDS: Readonly<Record<NoticeState, Readonly<Record<Language, string>>>> = {

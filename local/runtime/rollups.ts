@@ -8,10 +8,10 @@ import { type AggregatePublisher, type AlertSink, type AlertStateStore, systemCl
 import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import {
   backfillChunks,
-  LATE_DATA_HOURS,
   lateDataRanges,
   mergedRanges,
   rangeEvent,
+  scheduledRangeStart,
 } from "../../lambdas/use-cases/rollup-range.js";
 import { makeZoneRollup } from "../../lambdas/use-cases/zone-rollup.js";
 import type { Db } from "../sqlite/database.js";
@@ -111,7 +111,7 @@ export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
     await runHourly({});
   };
   const runZonesWithLateData = async () => {
-    const scheduledFrom = hourStartOf(Date.now()) - (LATE_DATA_HOURS + 1) * HOUR_MS;
+    const scheduledFrom = scheduledRangeStart(Date.now());
     const behind = store
       .hoursRolledUpSinceLastZoneRollup()
       .filter((hour) => hour < scheduledFrom)
