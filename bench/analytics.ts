@@ -97,11 +97,12 @@ const nowhere = {
 
 /** Every timed operation, as the local runtime runs it; each gives the number of rows it produced. */
 function operations(db: Db, fleet: readonly Sensor[]): [string, () => Promise<number>][] {
-  const rollups = makeSqliteRollupStore(db);
+  const registry = registryOf(fleet);
+  const rollups = makeSqliteRollupStore(db, registry);
   const clock = { now: () => END };
   const observability = { logger: silentLogger, metrics: silentMetrics };
   const hourly = makeHourlyRollup({
-    registry: registryOf(fleet),
+    registry,
     bins: rollups,
     writer: rollups,
     hourly: rollups,

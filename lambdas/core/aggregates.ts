@@ -1,4 +1,5 @@
 import type { Measure } from "./measures.js";
+import type { FlagCounts } from "./quality.js";
 import type { Zone } from "./sensor.js";
 
 /**
@@ -27,6 +28,8 @@ export interface SensorHourBin {
   readonly hourStart: number;
   readonly readings: number;
   readonly measures: MeasureStatsByMeasure;
+  /** Its readings counted by quality flag. */
+  readonly flags: FlagCounts;
 }
 
 /** One sensor's hour, as written to `hourly_aggregates`. A registry sensor that said nothing has readings 0. */
@@ -42,7 +45,11 @@ export interface HourlyAggregate {
   readonly expectedReadings: number;
   /** readings / expectedReadings, capped at 1. */
   readonly completeness: number;
+  /** Readings the official figures used (corrected, unflagged) / expectedReadings, capped at 1: OpenAQ's coverage. */
+  readonly coverage: number;
   readonly measures: MeasureStatsByMeasure;
+  /** Readings counted by quality flag. */
+  readonly flags: FlagCounts;
   /**
    * The US EPA NowCast of PM2.5 for the hour (ug/m3, truncated to 0.1) from this hour's mean and
    * the 11 before it; null when fewer than 2 of the 3 latest hours had readings.
@@ -76,14 +83,16 @@ export interface ZoneAggregate {
   readonly readings: number;
   readonly expectedReadings: number;
   readonly completeness: number;
+  readonly coverage: number;
   readonly measures: MeasureStatsByMeasure;
+  readonly flags: FlagCounts;
   /** Count-weighted means: sum of sums / sum of counts. */
   readonly means: Readonly<Record<Measure, number | null>>;
   /** 1 is the cleanest air; zones whose means round to the same 0.01 share a rank. */
   readonly rank: number | null;
   /** The seed's evaluation (query 4) of the hour's mean PM2.5, on the seed's scale: not the AQI. */
   readonly evaluation: Evaluation | null;
-  /** The NowCast of the zone's hourly means, as for a sensor. */
+  /** The NowCast of the zone's hourly official means, as for a sensor. */
   readonly nowcastPm25: number | null;
   /** The US EPA AQI (2024) of the NowCast: the hour's official figure. Null without a NowCast. */
   readonly aqi: number | null;
@@ -133,7 +142,11 @@ export interface HourlySummary {
     readonly zone: Zone;
     readonly readings: number;
     readonly completeness: number;
+    readonly coverage: number;
+    /** Raw. */
     readonly pm25Mean: number | null;
+    /** Corrected, unflagged readings: the official mean. */
+    readonly pm25CorrectedMean: number | null;
     readonly nowcastPm25: number | null;
     /** The AQI of the NowCast. */
     readonly aqi: number | null;

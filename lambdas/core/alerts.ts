@@ -5,8 +5,7 @@
  */
 import { AQI_CATEGORIES, type AqiCategory, AVERAGING, type HourlyAggregate } from "./aggregates.js";
 import { AQI_CATEGORY_FLOOR, AQI_CATEGORY_INFO, type Language, pm25Aqi } from "./aqi.js";
-import { MEASURES } from "./measures.js";
-import type { Reading } from "./reading.js";
+import { MEASURES, type MeasuredReading, measureValue } from "./measures.js";
 import { meanOf } from "./rollup.js";
 import type { Zone } from "./sensor.js";
 import { MINUTE_MS } from "./time.js";
@@ -125,9 +124,12 @@ export interface Sample {
   readonly values: Readonly<Partial<Record<AlertMetric, number>>>;
 }
 
-export function readingSample(reading: Reading): Sample {
+export function readingSample(reading: MeasuredReading & { readonly timestamp: number }): Sample {
   const values: Partial<Record<AlertMetric, number>> = {};
-  for (const measure of MEASURES) values[measure] = reading[measure];
+  for (const measure of MEASURES) {
+    const value = measureValue(reading, measure);
+    if (value !== undefined) values[measure] = value;
+  }
   return { at: reading.timestamp, values };
 }
 

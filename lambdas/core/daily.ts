@@ -232,7 +232,11 @@ export function daysEndingIn(hourStarts: readonly number[], timeZone: string): S
 }
 
 const pm25Hours = (rows: readonly HourlyAggregate[]): HourlyPm25[] =>
-  rows.map((row) => ({ hourStart: row.hourStart, count: row.measures.pm25.count, sum: row.measures.pm25.sum }));
+  rows.map((row) => ({
+    hourStart: row.hourStart,
+    count: row.measures.pm25_corrected.count,
+    sum: row.measures.pm25_corrected.sum,
+  }));
 
 function dailyFigure(daily: DailyMean | undefined): DailyFigure {
   const valid = daily?.valid ?? false;
@@ -268,8 +272,8 @@ export function dailySummaries(
     const total = hours.get(row.hourStart) ?? { hourStart: row.hourStart, count: 0, sum: 0 };
     hours.set(row.hourStart, {
       hourStart: row.hourStart,
-      count: total.count + row.measures.pm25.count,
-      sum: total.sum + row.measures.pm25.sum,
+      count: total.count + row.measures.pm25_corrected.count,
+      sum: total.sum + row.measures.pm25_corrected.sum,
     });
   }
   const byDay = (hourly: readonly HourlyPm25[]) => new Map(dailyMeans(hourly, timeZone).map((d) => [d.day, d]));

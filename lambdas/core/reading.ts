@@ -1,3 +1,4 @@
+import type { QualityFlag } from "./quality.js";
 import type { Zone } from "./sensor.js";
 
 /** One stable code per way a reading can be refused (ARCHITECTURE.md, the message contract). */
@@ -38,6 +39,8 @@ export interface Reading {
   readonly temperature: number;
   readonly humidity: number;
   readonly co2: number;
+  /** A second PM2.5 channel, where the sensor has one (the contract's pm25_b). */
+  readonly pm25B?: number;
   readonly battery?: number;
   readonly rssi?: number;
   readonly firmware?: string;
@@ -50,6 +53,12 @@ export interface EnrichedReading extends Reading {
   readonly city: string;
   /** Epoch ms at which the broker received it: kept with the reading, never part of its identity. */
   readonly receivedAt: number;
+  /** PM2.5 corrected for the sensor's instrument (core/correction.ts); null when it cannot be. Beside pm25, never instead. */
+  readonly pm25Corrected: number | null;
+  /** The correction's label, identifier@version. */
+  readonly correction: string;
+  /** The quality flags the reading raises on its own; its neighbours' are the roll-up's. */
+  readonly flags: readonly QualityFlag[];
 }
 
 export interface Rejection {

@@ -12,13 +12,14 @@ import {
 } from "./aggregates.js";
 import { evaluatePm25, pm25Aqi } from "./aqi.js";
 import { decimalMean } from "./decimal.js";
-import { type Measure, mapMeasures } from "./measures.js";
+import { type MeasuredReading, mapMeasures, measureValue } from "./measures.js";
 import { NOWCAST_HOURS, nowcastPm25 } from "./nowcast.js";
-import type { Reading } from "./reading.js";
-import type { SensorRegistry, Zone } from "./sensor.js";
+import { addFlagCounts, assessSeries, countFlags, type FlagCounts, type SeriesReading } from "./quality.js";
+import { DEFAULT_REPORTING_INTERVAL_SECONDS, type SensorRegistry, type Zone } from "./sensor.js";
 import { HOUR_MS, hourStartOf } from "./time.js";
 
 export const EMPTY_STATS: MeasureStats = { count: 0, sum: 0, min: null, max: null };
+export const NO_FLAGS: FlagCounts = {};
 
 function minOf(a: number | null, b: number | null): number | null {
   if (a === null) return b;
@@ -54,32 +55,65 @@ export function hoursOf(range: HourRange): number[] {
   return hours;
 }
 
-/** What binning needs of a reading: its sensor, its time and its measures. */
-export type BinnableReading = Pick<Reading, "sensorId" | "timestamp" | Measure>;
+/** What binning needs of a reading: its sensor, its time, its measures and its flags. */
+export interface BinnableReading extends MeasuredReading {
+  readonly sensorId: string;
+  readonly timestamp: number;
+}
 
 /**
- * Readings binned by sensor and hour: count, sum, min and max of each measure. The DynamoDB store
- * reads each sensor's hours by key range and bins them here; the SQL stores bin in their query,
- * and the tests hold them to this.
+ * Readings binned by sensor and hour: count, sum, min and max of each measure, and the readings
+ * counted by flag. The local and DynamoDB stores read the readings and bin them here; Timestream
+ * bins in its query, and the tests hold it to this.
  */
 export function binReadings(readings: readonly BinnableReading[]): SensorHourBin[] {
   const bins = new Map<string, SensorHourBin>();
   for (const reading of readings) {
     const hourStart = hourStartOf(reading.timestamp);
     const key = `${reading.sensorId}\u0000${hourStart}`;
-    const one = mapMeasures((measure) => {
-      const value = reading[measure];
-      return { count: 1, sum: value, min: value, max: value };
+    const one = mapMeasures((measure): MeasureStats => {
+      const value = measureValue(reading, measure);
+      return value === undefined ? EMPTY_STATS : { count: 1, sum: value, min: value, max: value };
     });
+    const flags = countFlags([reading.flags]);
     const previous = bins.get(key);
     bins.set(key, {
       sensorId: reading.sensorId,
       hourStart,
       readings: (previous?.readings ?? 0) + 1,
       measures: previous === undefined ? one : mergeMeasures(previous.measures, one),
+      flags: previous === undefined ? flags : addFlagCounts(previous.flags, flags),
     });
   }
   return [...bins.values()];
+}
+
+/** A stored reading of one sensor as the roll-up judges it again: raw values, times and second channel. */
+export type StoredSeriesReading = SeriesReading & Pick<MeasuredReading, "temperature" | "humidity">;
+
+/**
+ * One sensor's readings judged by the roll-up of `range` (lambdas/core/quality.ts assessSeries,
+ * with the registry's correction and reporting interval), given with the hour before the range
+ * for their neighbours: the readings of the range, binnable, each with its position in `series`.
+ */
+export function judgeSeries(
+  sensorId: string,
+  series: readonly StoredSeriesReading[],
+  registry: SensorRegistry,
+  range: HourRange,
+): { readonly position: number; readonly reading: BinnableReading }[] {
+  const sensor = registry.get(sensorId);
+  const judged = assessSeries(
+    series,
+    sensor?.pm25Correction ?? "none",
+    (sensor?.reportingIntervalSeconds ?? DEFAULT_REPORTING_INTERVAL_SECONDS) * 1000,
+  );
+  return series.flatMap((reading, position) => {
+    const judgement = judged[position];
+    if (judgement === undefined || reading.timestamp < range.from || reading.timestamp >= range.to) return [];
+    const { pm25Corrected, flags } = judgement;
+    return [{ position, reading: { ...reading, sensorId, pm25Corrected, flags } }];
+  });
 }
 
 /** Readings a sensor promises in an hour (fractional when it reports less than hourly). */
@@ -142,7 +176,9 @@ export function hourlyAggregates(
         readings,
         expectedReadings,
         completeness: completenessOf(readings, expectedReadings),
+        coverage: completenessOf(bin?.measures.pm25_corrected.count ?? 0, expectedReadings),
         measures: bin?.measures ?? EMPTY_MEASURES,
+        flags: bin?.flags ?? NO_FLAGS,
       };
     }),
   );
@@ -150,7 +186,7 @@ export function hourlyAggregates(
   for (const row of [...before.filter((row) => row.hourStart < range.from), ...rows]) {
     const series = means.get(row.sensorId) ?? new Map<number, number | null>();
     means.set(row.sensorId, series);
-    series.set(row.hourStart, meanOf(row.measures.pm25));
+    series.set(row.hourStart, meanOf(row.measures.pm25_corrected));
   }
   const nowcasts = new Map([...means].map(([sensorId, series]) => [sensorId, nowcastByHour(series, hours)]));
   return rows.map((row) => ({ ...row, nowcastPm25: nowcasts.get(row.sensorId)?.get(row.hourStart) ?? null }));
@@ -223,7 +259,7 @@ export function zoneAggregates(rows: readonly HourlyAggregate[]): ZoneAggregate[
   for (const zone of combined) {
     const series = meansByZone.get(zone.zone) ?? new Map<number, number | null>();
     meansByZone.set(zone.zone, series);
-    series.set(zone.hourStart, zone.means.pm25);
+    series.set(zone.hourStart, zone.means.pm25_corrected);
   }
   const hours = [...groups.keys()];
   const nowcasts = new Map([...meansByZone].map(([zone, series]) => [zone, nowcastByHour(series, hours)]));
@@ -250,6 +286,7 @@ function combineZone(
   const measures = rows.reduce((total, row) => mergeMeasures(total, row.measures), EMPTY_MEASURES);
   const readings = rows.reduce((total, row) => total + row.readings, 0);
   const expectedReadings = rows.reduce((total, row) => total + row.expectedReadings, 0);
+  const flags = rows.reduce((total, row) => addFlagCounts(total, row.flags), NO_FLAGS);
   const means = mapMeasures((measure) => meanOf(measures[measure]));
   return {
     zone,
@@ -259,7 +296,9 @@ function combineZone(
     readings,
     expectedReadings,
     completeness: completenessOf(readings, expectedReadings),
+    coverage: completenessOf(measures.pm25_corrected.count, expectedReadings),
     measures,
+    flags,
     means,
     evaluation: means.pm25 === null ? null : evaluatePm25(means.pm25),
   };
@@ -282,7 +321,9 @@ export function hourlySummaries(rows: readonly HourlyAggregate[], version: numbe
         zone: row.zone,
         readings: row.readings,
         completeness: row.completeness,
+        coverage: row.coverage,
         pm25Mean: meanOf(row.measures.pm25),
+        pm25CorrectedMean: meanOf(row.measures.pm25_corrected),
         nowcastPm25: row.nowcastPm25,
         ...aqiFields(row.nowcastPm25),
       })),

@@ -5,6 +5,7 @@
  * reporting interval. The same parser checks it at synth, at the local runtime's start and in
  * each function as it starts.
  */
+import { CORRECTION_IDS, type CorrectionId, correctionForModel } from "./correction.js";
 import * as z from "./zod.js";
 
 export const ZONES = ["Urban", "Residential", "Commercial"] as const;
@@ -33,6 +34,8 @@ export const registryEntrySchema = z.strictObject({
   city: text(64),
   /** The instrument (e.g. PMS5003): what corrections of its readings depend on. */
   model: text(64),
+  /** The PM2.5 correction, when it is not the one its model implies (core/correction.ts correctionForModel). */
+  pm25_correction: z.optional(z.enum(CORRECTION_IDS)),
   /** How often the sensor publishes; completeness is measured against it. @default 60 */
   reporting_interval_seconds: z.optional(z.int().check(z.gte(1), z.lte(86_400))),
   /** Set to place a sensor outside Senegal on purpose. */
@@ -53,6 +56,8 @@ export interface Sensor {
   /** ISO date. */
   readonly installationDate: string;
   readonly model: string;
+  /** How its PM2.5 readings are corrected for official figures. */
+  readonly pm25Correction: CorrectionId;
   readonly reportingIntervalSeconds: number;
   /** Its entry places it outside Senegal on purpose. */
   readonly outsideSenegal?: true;
@@ -80,6 +85,7 @@ function toSensor(entry: RegistryEntry): Sensor {
     longitude: entry.longitude,
     installationDate: entry.installation_date,
     model: entry.model,
+    pm25Correction: entry.pm25_correction ?? correctionForModel(entry.model),
     reportingIntervalSeconds: entry.reporting_interval_seconds ?? DEFAULT_REPORTING_INTERVAL_SECONDS,
     ...(entry.outside_senegal ? { outsideSenegal: true as const } : {}),
     ...(entry.simulated ? { simulated: true as const } : {}),
@@ -97,6 +103,7 @@ export function registryEntryOf(sensor: Sensor): RegistryEntry {
     installation_date: sensor.installationDate,
     city: sensor.city,
     model: sensor.model,
+    ...(sensor.pm25Correction === correctionForModel(sensor.model) ? {} : { pm25_correction: sensor.pm25Correction }),
     ...(sensor.reportingIntervalSeconds === DEFAULT_REPORTING_INTERVAL_SECONDS
       ? {}
       : { reporting_interval_seconds: sensor.reportingIntervalSeconds }),

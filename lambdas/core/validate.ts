@@ -6,6 +6,7 @@
  * sensor_mismatch, unknown_sensor, timestamp_in_future, timestamp_too_old.
  */
 import { isUtf8 } from "node:buffer";
+import { assessReading } from "./quality.js";
 import {
   type EnrichedReading,
   type InboundMessage,
@@ -37,6 +38,7 @@ export const FIELD_RANGES = {
   temperature: { min: -40, max: 85, integer: false },
   humidity: { min: 0, max: 100, integer: false },
   co2: { min: 250, max: 10_000, integer: true },
+  pm25_b: { min: 0, max: 1000, integer: false },
   battery: { min: 0, max: 100, integer: false },
   rssi: { min: -150, max: 0, integer: true },
 } as const;
@@ -100,7 +102,7 @@ function validateDocument(
   }
 
   const { sensor_id: sensorId, timestamp: rawTimestamp, pm25, temperature, humidity, co2 } = fields;
-  const { battery, rssi, firmware } = fields;
+  const { battery, rssi, firmware, pm25_b: pm25B } = fields;
   if (typeof sensorId !== "string") return reject("wrong_type", "sensor_id must be a string");
   const timestamp = parseTimestamp(rawTimestamp);
   if (typeof timestamp === "string") return reject("wrong_type", timestamp);
@@ -109,6 +111,7 @@ function validateDocument(
     checkNumberType("temperature", temperature) ??
     checkNumberType("humidity", humidity) ??
     checkNumberType("co2", co2) ??
+    (pm25B === undefined ? undefined : checkNumberType("pm25_b", pm25B)) ??
     (battery === undefined ? undefined : checkNumberType("battery", battery)) ??
     (rssi === undefined ? undefined : checkNumberType("rssi", rssi)) ??
     (firmware === undefined || typeof firmware === "string" ? undefined : "firmware must be a string");
@@ -120,6 +123,7 @@ function validateDocument(
     checkRange("temperature", temperature as number) ??
     checkRange("humidity", humidity as number) ??
     checkRange("co2", co2 as number) ??
+    (pm25B === undefined ? undefined : checkRange("pm25_b", pm25B as number)) ??
     (battery === undefined ? undefined : checkRange("battery", battery as number)) ??
     (rssi === undefined ? undefined : checkRange("rssi", rssi as number)) ??
     (typeof firmware === "string" && firmware.length > MAX_FIRMWARE_LENGTH
@@ -151,15 +155,19 @@ function validateDocument(
     return reject("timestamp_too_old", `${isoOrRaw(timestamp)} is older than the oldest accepted, ${isoOrRaw(oldest)}`);
   }
 
+  const values = {
+    pm25: pm25 as number,
+    temperature: temperature as number,
+    humidity: humidity as number,
+    co2: co2 as number,
+    ...(pm25B === undefined ? {} : { pm25B: pm25B as number }),
+  };
   return {
     ok: true,
     reading: {
       sensorId,
       timestamp,
-      pm25: pm25 as number,
-      temperature: temperature as number,
-      humidity: humidity as number,
-      co2: co2 as number,
+      ...values,
       ...(battery === undefined ? {} : { battery: battery as number }),
       ...(rssi === undefined ? {} : { rssi: rssi as number }),
       ...(firmware === undefined ? {} : { firmware: firmware as string }),
@@ -167,6 +175,7 @@ function validateDocument(
       zone: sensor.zone,
       city: sensor.city,
       receivedAt: message.receivedAt,
+      ...assessReading(values, sensor.pm25Correction),
     },
   };
 }

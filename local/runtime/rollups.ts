@@ -67,7 +67,7 @@ export function describeRanking(summary: ZoneSummary): string {
 
 /** The cloud's roll-up use cases on the SQLite store, run in-process on the cloud's schedules. */
 export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
-  const store = makeSqliteRollupStore(deps.db);
+  const store = makeSqliteRollupStore(deps.db, deps.registry);
   const publisher: AggregatePublisher = {
     publishHourly: (summary) => deps.publish(HOURLY_AGGREGATES_TOPIC, JSON.stringify(summary)),
     publishZones: (summary) => deps.publish(ZONE_AGGREGATES_TOPIC, JSON.stringify(summary)),

@@ -29,6 +29,7 @@ export function fleetOf(registry: readonly Sensor[], count: number): Sensor[] {
       longitude: Number((near.longitude + offset(Math.floor(step / 21))).toFixed(4)),
       installationDate: near.installationDate,
       model: near.model,
+      pm25Correction: near.pm25Correction,
       reportingIntervalSeconds: near.reportingIntervalSeconds,
       simulated: true,
     };

@@ -83,6 +83,20 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec("DROP TABLE measurements_before_seed; DROP TABLE sensors_before_seed;");
     },
   },
+  {
+    // Readings gained the second PM channel; roll-ups their coverage and counts by quality flag.
+    before: "",
+    after: (db) => {
+      const add = (table: string, column: string, type: string) => {
+        if (!columnsOf(db, table).includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      };
+      add("measurements", "pm25_b", "REAL");
+      for (const table of ["hourly_aggregates", "zone_aggregates"]) {
+        add(table, "coverage", "REAL");
+        add(table, "flag_counts", "TEXT");
+      }
+    },
+  },
 ];
 
 /** The schema's version, as PRAGMA user_version records it. */

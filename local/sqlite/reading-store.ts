@@ -11,7 +11,7 @@ const isPermanentRefusal = (error: unknown): error is Error & { code: string } =
   error instanceof Error && "code" in error && String(error.code).startsWith("SQLITE_CONSTRAINT");
 
 /** The values a reading says, as the columns hold them: what an identical re-send must repeat. */
-const VALUE_COLUMNS = ["pm25", "temperature", "humidity", "co2", "battery", "rssi", "firmware"] as const;
+const VALUE_COLUMNS = ["pm25", "temperature", "humidity", "co2", "pm25_b", "battery", "rssi", "firmware"] as const;
 type StoredValues = Record<(typeof VALUE_COLUMNS)[number], number | string | null>;
 
 function valuesOf(reading: EnrichedReading): StoredValues {
@@ -20,6 +20,7 @@ function valuesOf(reading: EnrichedReading): StoredValues {
     temperature: reading.temperature,
     humidity: reading.humidity,
     co2: reading.co2,
+    pm25_b: reading.pm25B ?? null,
     battery: reading.battery ?? null,
     rssi: reading.rssi ?? null,
     firmware: reading.firmware ?? null,
@@ -34,8 +35,10 @@ function valuesOf(reading: EnrichedReading): StoredValues {
 export function makeSqliteReadingStore(db: Db): ReadingStore {
   const insert = db.prepare(
     `INSERT INTO measurements
-       (sensor_id, timestamp, pm25, temperature, humidity, co2, battery, rssi, firmware, received_at)
-     VALUES (@sensorId, @timestamp, @pm25, @temperature, @humidity, @co2, @battery, @rssi, @firmware, @receivedAt)
+       (sensor_id, timestamp, pm25, temperature, humidity, co2, pm25_b, battery, rssi, firmware, received_at,
+        quality_flags, pm25_corrected, correction_version)
+     VALUES (@sensorId, @timestamp, @pm25, @temperature, @humidity, @co2, @pm25_b, @battery, @rssi, @firmware,
+        @receivedAt, @flags, @pm25Corrected, @correction)
      ON CONFLICT (sensor_id, timestamp) DO NOTHING`,
   );
   const stored = db.prepare<[string, string], StoredValues>(
@@ -48,7 +51,15 @@ export function makeSqliteReadingStore(db: Db): ReadingStore {
       const values = valuesOf(reading);
       try {
         if (
-          insert.run({ sensorId: reading.sensorId, timestamp, ...values, receivedAt: reading.receivedAt }).changes > 0
+          insert.run({
+            sensorId: reading.sensorId,
+            timestamp,
+            ...values,
+            receivedAt: reading.receivedAt,
+            flags: JSON.stringify(reading.flags),
+            pm25Corrected: reading.pm25Corrected,
+            correction: reading.correction,
+          }).changes > 0
         ) {
           continue;
         }

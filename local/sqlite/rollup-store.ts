@@ -7,9 +7,18 @@ import type {
   SensorHourBin,
   ZoneAggregate,
 } from "../../lambdas/core/aggregates.js";
+import { correctionLabel } from "../../lambdas/core/correction.js";
 import { MEASURES, type Measure, mapMeasures } from "../../lambdas/core/measures.js";
-import { EMPTY_STATS } from "../../lambdas/core/rollup.js";
-import { ZONES, type Zone } from "../../lambdas/core/sensor.js";
+import { parseFlagCounts } from "../../lambdas/core/quality.js";
+import {
+  type BinnableReading,
+  binReadings,
+  EMPTY_STATS,
+  judgeSeries,
+  type StoredSeriesReading,
+} from "../../lambdas/core/rollup.js";
+import { type SensorRegistry, ZONES, type Zone } from "../../lambdas/core/sensor.js";
+import { HOUR_MS } from "../../lambdas/core/time.js";
 import type {
   HourlyAggregateSource,
   HourlyAggregateWriter,
@@ -103,18 +112,79 @@ function coverageAndStats(row: HourlyAggregate | ZoneAggregate) {
     readings: row.readings,
     expected_readings: row.expectedReadings,
     completeness: row.completeness,
+    coverage: row.coverage,
+    flag_counts: JSON.stringify(row.flags),
     ...statsToColumns(row.measures),
   };
 }
 
-export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
-  // The triggers' running figures per sensor-hour: a run reads a row per sensor and hour, however
-  // many readings they hold. Every measure column is NOT NULL, so each one's count is the readings'.
-  const binSelect = db.prepare(
-    `SELECT sensor_id, hour, readings,
-       ${COLUMN_MEASURES.map((m) => `readings AS ${m}_count, ${m}_sum, ${m}_min, ${m}_max`).join(",\n       ")}
-     FROM measurement_hour_totals WHERE hour >= ? AND hour < ?`,
+/** A stored reading as the roll-up judges it. */
+function seriesReadingOf(cell: Cells): StoredSeriesReading {
+  const pm25B = cell("pm25_b");
+  return {
+    timestamp: fromSqliteTime(String(cell("timestamp"))),
+    receivedAt: Number(cell("received_at")),
+    pm25: Number(cell("pm25")),
+    ...(typeof pm25B === "number" ? { pm25B } : {}),
+    temperature: Number(cell("temperature")),
+    humidity: Number(cell("humidity")),
+    co2: Number(cell("co2")),
+  };
+}
+
+export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteRollupStore {
+  // Each sensor's readings of the range and of the hour before it, whose neighbours the first
+  // readings of the range are (a stuck run or a spike can straddle the hour).
+  const readingSelect = db.prepare(
+    `SELECT measurement_id, sensor_id, timestamp, received_at, pm25, pm25_b, temperature, humidity, co2,
+       quality_flags, pm25_corrected, correction_version
+     FROM measurements WHERE timestamp >= ? AND timestamp < ? ORDER BY sensor_id, timestamp`,
   );
+  const judgementUpdate = db.prepare(
+    "UPDATE measurements SET quality_flags = ?, pm25_corrected = ?, correction_version = ? WHERE measurement_id = ?",
+  );
+  const writeJudgements = db.transaction((changes: readonly (readonly [string, number | null, string, number])[]) => {
+    for (const change of changes) judgementUpdate.run(...change);
+  });
+
+  /**
+   * The range's readings judged again and binned: each sensor's correction recomputed from the
+   * raw values and its flags completed from its neighbours (lambdas/core/quality.ts), written back
+   * beside the raw values where they changed, then binned with the official PM2.5 left to the
+   * corrected, unflagged readings.
+   */
+  function judgedBins(range: HourRange): SensorHourBin[] {
+    const cells = cellsOf(readingSelect, toSqliteTime(range.from - HOUR_MS), toSqliteTime(range.to));
+    const bySensor = new Map<string, Cells[]>();
+    for (const cell of cells) {
+      const sensorId = String(cell("sensor_id"));
+      const own = bySensor.get(sensorId);
+      if (own === undefined) bySensor.set(sensorId, [cell]);
+      else own.push(cell);
+    }
+    const binnable: BinnableReading[] = [];
+    const changes: [string, number | null, string, number][] = [];
+    for (const [sensorId, sensorCells] of bySensor) {
+      const series = sensorCells.map(seriesReadingOf);
+      for (const { position, reading } of judgeSeries(sensorId, series, registry, range)) {
+        const cell = sensorCells[position];
+        if (cell === undefined) continue;
+        const flags = JSON.stringify(reading.flags);
+        const correction = correctionLabel(registry.get(sensorId)?.pm25Correction ?? "none");
+        if (
+          cell("quality_flags") !== flags ||
+          cell("pm25_corrected") !== reading.pm25Corrected ||
+          cell("correction_version") !== correction
+        ) {
+          changes.push([flags, reading.pm25Corrected, correction, Number(cell("measurement_id"))]);
+        }
+        binnable.push(reading);
+      }
+    }
+    if (changes.length > 0) writeJudgements(changes);
+    return binReadings(binnable);
+  }
+
   const hourlyColumns = [
     "location_name",
     "zone",
@@ -122,6 +192,8 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
     "readings",
     "expected_readings",
     "completeness",
+    "coverage",
+    "flag_counts",
     ...statColumns,
     "nowcast_pm25",
   ];
@@ -135,6 +207,8 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
     "readings",
     "expected_readings",
     "completeness",
+    "coverage",
+    "flag_counts",
     ...statColumns,
     "pm25_mean",
     "nowcast_pm25",
@@ -193,13 +267,7 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
   return {
     hoursReceivedSinceLastRollup: () => hourStarts(receivedSince.all()),
     hoursRolledUpSinceLastZoneRollup: () => hourStarts(hourlySince.all()),
-    bins: async (range: HourRange): Promise<SensorHourBin[]> =>
-      cellsOf(binSelect, toSqliteTime(range.from), toSqliteTime(range.to)).map((cell) => ({
-        sensorId: String(cell("sensor_id")),
-        hourStart: fromSqliteTime(String(cell("hour"))),
-        readings: Number(cell("readings")),
-        measures: columnsToStats(cell),
-      })),
+    bins: async (range: HourRange): Promise<SensorHourBin[]> => judgedBins(range),
     writeHourly: async (rows, version) => writeHourly(rows, version),
     hourly: async (range: HourRange): Promise<HourlyAggregate[]> =>
       cellsOf(hourlySelect, toSqliteTime(range.from), toSqliteTime(range.to)).map((cell) => ({
@@ -211,7 +279,9 @@ export function makeSqliteRollupStore(db: Db): SqliteRollupStore {
         readings: Number(cell("readings")),
         expectedReadings: Number(cell("expected_readings")),
         completeness: Number(cell("completeness")),
+        coverage: Number(cell("coverage") ?? 0),
         measures: columnsToStats(cell),
+        flags: parseFlagCounts(cell("flag_counts")),
         nowcastPm25: typeof cell("nowcast_pm25") === "number" ? (cell("nowcast_pm25") as number) : null,
       })),
     writeZones: async (rows, version) => writeZones(rows, version),

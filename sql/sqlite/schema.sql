@@ -7,11 +7,8 @@
 -- extract correctly. Hours are 'YYYY-MM-DD HH:00:00' in the same format. Versions and receive
 -- times are epoch milliseconds, as in the cloud store.
 --
--- Room to grow without a migration (ARCHITECTURE.md, "Planned next"): the planned per-reading
--- additions are nullable columns that exist now (quality_flags, pm25_corrected,
--- correction_version), and the roll-ups keep a JSON `extra_measures` column for measures added
--- later (corrected PM2.5, NowCast), shaped like lambdas/core/aggregates.ts MeasureStats by name.
--- Coverage (expected readings, completeness) is in the roll-ups from the start.
+-- The roll-ups keep a JSON `extra_measures` column for the measures without columns of their own
+-- (the official, corrected PM2.5), shaped like lambdas/core/aggregates.ts MeasureStats by name.
 
 -- The seed's table, verbatim (so that the seed's `INSERT INTO sensors VALUES (...)` loads).
 CREATE TABLE IF NOT EXISTS sensors (
@@ -49,10 +46,15 @@ CREATE TABLE IF NOT EXISTS measurements (
     -- Epoch ms the broker received the reading's first delivery; for a row inserted by hand, the
     -- time of the insert.
     received_at INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)),
-    -- JSON array of quality flag codes; NULL: not checked.
+    -- JSON array of quality flag codes (lambdas/core/quality.ts); NULL: not judged yet. Set at
+    -- ingest from the reading alone, completed by the roll-up of its hour from its neighbours.
     quality_flags TEXT,
+    -- PM2.5 corrected for the sensor's instrument, beside the raw value (lambdas/core/correction.ts),
+    -- and the correction's identifier@version; NULL: not corrected yet (or no humidity to do it).
     pm25_corrected REAL,
     correction_version TEXT,
+    -- The contract's second PM channel, where the sensor has one.
+    pm25_b REAL,
     FOREIGN KEY (sensor_id) REFERENCES sensors(sensor_id),
     UNIQUE (sensor_id, timestamp)
 );
@@ -211,6 +213,10 @@ CREATE TABLE IF NOT EXISTS hourly_aggregates (
     version INTEGER NOT NULL,
     -- The hour's US EPA NowCast (ug/m3); NULL when fewer than 2 of its 3 latest hours had readings.
     nowcast_pm25 REAL,
+    -- Readings the official figures used (corrected, unflagged) / expected_readings, and the
+    -- readings counted by quality flag (JSON object, flag -> count).
+    coverage REAL,
+    flag_counts TEXT,
     PRIMARY KEY (sensor_id, hour)
 );
 CREATE INDEX IF NOT EXISTS idx_hourly_aggregates_hour ON hourly_aggregates(hour);
@@ -251,6 +257,10 @@ CREATE TABLE IF NOT EXISTS zone_aggregates (
     extra_measures TEXT,
     version INTEGER NOT NULL,
     nowcast_pm25 REAL,
+    -- Readings the official figures used (corrected, unflagged) / expected_readings, and the
+    -- readings counted by quality flag (JSON object, flag -> count).
+    coverage REAL,
+    flag_counts TEXT,
     PRIMARY KEY (zone, hour)
 );
 CREATE INDEX IF NOT EXISTS idx_zone_aggregates_hour ON zone_aggregates(hour);

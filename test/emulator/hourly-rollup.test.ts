@@ -8,6 +8,7 @@
  * would compute for the readings it wrote (so the adapter's pagination and its parsing of
  * Timestream's wire format are exercised, not the SQL). On LocalStack the real query runs.
  */
+
 import { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import type { ColumnInfo, QueryResponse, Row } from "@aws-sdk/client-timestream-query";
 import { CreateTableCommand } from "@aws-sdk/client-timestream-write";
@@ -26,13 +27,14 @@ import { HOURLY_BINS_SQL, renderSql } from "../../lambdas/aws/timestream/sql.js"
 import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream/store.js";
 import { TABLES } from "../../lambdas/bindings/resources.js";
 import type { AlertNotice } from "../../lambdas/core/alerts.js";
-import { MEASURES } from "../../lambdas/core/measures.js";
+import { MEASURES, measureValue } from "../../lambdas/core/measures.js";
 import type { EnrichedReading } from "../../lambdas/core/reading.js";
 import { HOUR_MS } from "../../lambdas/core/time.js";
 import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson } from "../../lib/config/stages.js";
 import { PM25_MEAN_HIGH } from "../fixtures/alerts.js";
+import { withQuality } from "../fixtures/telemetry.js";
 import {
   createAlertsTopic,
   createMeasurementsTable,
@@ -60,7 +62,7 @@ function readingsOfTheHour(): EnrichedReading[] {
     if (sensor === undefined) throw new Error(`no sensor ${sensorId}`);
     const timestamp = HOUR + minute * 60_000;
     const { locationName, zone, city } = sensor;
-    return {
+    return withQuality({
       sensorId,
       timestamp,
       pm25,
@@ -71,7 +73,7 @@ function readingsOfTheHour(): EnrichedReading[] {
       zone,
       city,
       receivedAt: timestamp,
-    };
+    });
   };
   return [
     ...Array.from({ length: 50 }, (_, i) => reading("SENS001", i, 40 + (i % 10))),
@@ -186,7 +188,7 @@ function binsPages(readings: readonly EnrichedReading[]): QueryResponse[] {
   const rows: Row[] = sensorIds.map((sensorId) => {
     const mine = readings.filter((r) => r.sensorId === sensorId);
     const stats = MEASURES.flatMap((m) => {
-      const values = mine.map((r) => r[m]);
+      const values = mine.flatMap((r) => measureValue(r, m) ?? []);
       return [values.length, values.reduce((a, b) => a + b, 0), Math.min(...values), Math.max(...values)];
     });
     const hourStart = new Date(HOUR).toISOString().replace("T", " ").replace("Z", "000000");

@@ -73,8 +73,14 @@ describe("the ingest handler on DynamoDB", () => {
         "city",
         "received_at",
         "expires_at",
+        "pm25_corrected",
+        "correction",
+        "quality_flags",
       ].sort(),
     );
+    // The raw value kept, the corrected one beside it with its formula (PMS5003: the EPA's).
+    expect(item).toMatchObject({ correction: "epa_barkjohn_2022@1", quality_flags: [] });
+    expect(item.pm25_corrected).not.toBe(item.pm25);
     expect(item.expires_at).toBe(Math.floor((item.timestamp + MAX_READING_AGE_MS) / 1000));
     expect(sum(METRIC.readingsStored)).toBe(250);
     expect(sum(METRIC.writeRecordsCalls)).toBe(3);

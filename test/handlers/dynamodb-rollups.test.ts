@@ -98,8 +98,9 @@ describe("the hourly roll-up on DynamoDB", () => {
       expect(input).toMatchObject({
         TableName: "readings",
         KeyConditionExpression: "sensor_id = :sensor AND #time BETWEEN :from AND :to",
+        // From the hour before: the neighbours of the hour's first readings, for their quality flags.
         ExpressionAttributeValues: expect.objectContaining({
-          ":from": { N: String(H10) },
+          ":from": { N: String(H10 - HOUR_MS) },
           ":to": { N: String(H10 + HOUR_MS - 1) },
         }),
       });

@@ -18,6 +18,7 @@ import type { EnrichedReading } from "../../lambdas/core/reading.js";
 import { makeReadingAlerter } from "../../lambdas/use-cases/evaluate-alerts.js";
 import { PM25_READING_VERY_HIGH } from "../fixtures/alerts.js";
 import { decodePayload, fakeMetrics, silentLogger } from "../fixtures/fakes.js";
+import { withQuality } from "../fixtures/telemetry.js";
 
 const sns = mockClient(SNSClient);
 const iot = mockClient(IoTDataPlaneClient);
@@ -26,18 +27,19 @@ const TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:kaikai-dev-alerts";
 const T0 = Date.parse("2026-11-28T10:00:00Z");
 const RULE = PM25_READING_VERY_HIGH;
 
-const reading = (minute: number, pm25: number): EnrichedReading => ({
-  sensorId: "SENS001",
-  timestamp: T0 + minute * 60_000,
-  pm25,
-  temperature: 31,
-  humidity: 40,
-  co2: 600,
-  locationName: "Dakar - Plateau",
-  zone: "Urban",
-  city: "Dakar",
-  receivedAt: T0 + minute * 60_000 + 500,
-});
+const reading = (minute: number, pm25: number): EnrichedReading =>
+  withQuality({
+    sensorId: "SENS001",
+    timestamp: T0 + minute * 60_000,
+    pm25,
+    temperature: 31,
+    humidity: 40,
+    co2: 600,
+    locationName: "Dakar - Plateau",
+    zone: "Urban",
+    city: "Dakar",
+    receivedAt: T0 + minute * 60_000 + 500,
+  });
 
 const shadowDocument = (document: unknown) => ({
   $metadata: {},

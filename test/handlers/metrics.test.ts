@@ -195,6 +195,7 @@ describe("roll-up metrics as EMF", () => {
         ...EMPTY_MEASURES,
         pm25: { count: 60, sum: 60 * 20, min: 10, max: 30 },
       },
+      flags: {},
     }));
   }
 

@@ -8,9 +8,9 @@ import { BatchWriteItemCommand, type DynamoDBClient, paginateQuery, type WriteRe
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import pRetry from "p-retry";
 import type { HourlyAggregate, HourRange, SensorHourBin } from "../../core/aggregates.js";
-import { MEASURES, mapMeasures } from "../../core/measures.js";
-import { type BinnableReading, binReadings, hoursOf } from "../../core/rollup.js";
+import { binReadings, hoursOf, judgeSeries } from "../../core/rollup.js";
 import type { SensorRegistry } from "../../core/sensor.js";
+import { HOUR_MS } from "../../core/time.js";
 import * as z from "../../core/zod.js";
 import type {
   HourlyAggregateSource,
@@ -37,9 +37,23 @@ async function queryAll(target: DynamoDbTableTarget, input: Omit<Parameters<type
   return items;
 }
 
-const projectedReadingSchema = z.object({ timestamp: z.number(), ...mapMeasures(() => z.number()) });
+const projectedReadingSchema = z.object({
+  timestamp: z.number(),
+  /** Absent on items written by hand: their order of receipt is then their order in time. */
+  received_at: z.optional(z.number()),
+  pm25: z.number(),
+  pm25_b: z.optional(z.number()),
+  temperature: z.number(),
+  humidity: z.number(),
+  co2: z.number(),
+});
 
-/** Each registry sensor's readings in the range, binned by hour: one Query a sensor. */
+/**
+ * Each registry sensor's readings in the range, judged (their correction and quality flags, with
+ * the hour before the range for their neighbours: lambdas/core/rollup.ts judgeSeries) and binned
+ * by hour: one Query a sensor. The flags the roll-up adds are counted in the aggregates; the
+ * reading items keep their ingest flags.
+ */
 export function makeDynamoDbBinSource(
   target: DynamoDbTableTarget & { readonly registry: SensorRegistry },
 ): HourlyBinSource {
@@ -49,22 +63,24 @@ export function makeDynamoDbBinSource(
         [...target.registry.keys()].map(async (sensorId) => {
           const items = await queryAll(target, {
             KeyConditionExpression: "sensor_id = :sensor AND #time BETWEEN :from AND :to",
-            // The readings' own values only: no enrichment, receive time or TTL to pay for.
-            ProjectionExpression: ["#time", ...MEASURES].join(", "),
+            // The readings' own values and receive time only: no enrichment or TTL to pay for.
+            ProjectionExpression: "#time, received_at, pm25, pm25_b, temperature, humidity, co2",
             ExpressionAttributeNames: { "#time": "timestamp" },
             ExpressionAttributeValues: {
               ":sensor": { S: sensorId },
-              ":from": { N: String(range.from) },
+              ":from": { N: String(range.from - HOUR_MS) },
               ":to": { N: String(range.to - 1) },
             },
           });
-          return items.map((item): BinnableReading => {
+          const series = items.map((item) => {
             const parsed = projectedReadingSchema.safeParse(unmarshall(item), z.inEnglish);
             if (!parsed.success) {
               throw new Error(`reading item of ${sensorId} has an unexpected shape: ${z.prettifyError(parsed.error)}`);
             }
-            return { sensorId, ...parsed.data };
+            const { received_at: receivedAt, pm25_b: pm25B, ...values } = parsed.data;
+            return { ...values, receivedAt: receivedAt ?? values.timestamp, ...(pm25B === undefined ? {} : { pm25B }) };
           });
+          return judgeSeries(sensorId, series, target.registry, range).map(({ reading }) => reading);
         }),
       );
       return binReadings(perSensor.flat());

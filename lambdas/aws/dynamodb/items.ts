@@ -9,6 +9,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { HourlyAggregate, MeasureStats, ZoneAggregate } from "../../core/aggregates.js";
 import { type Measure, mapMeasures } from "../../core/measures.js";
+import { parseFlagCounts } from "../../core/quality.js";
 import type { EnrichedReading } from "../../core/reading.js";
 import { ZONES } from "../../core/sensor.js";
 import * as z from "../../core/zod.js";
@@ -21,6 +22,7 @@ export const READING_VALUE_ATTRIBUTES = [
   "temperature",
   "humidity",
   "co2",
+  "pm25_b",
   "battery",
   "rssi",
   "firmware",
@@ -39,6 +41,7 @@ export function readingItem(reading: EnrichedReading, retentionMs: number): Item
       temperature: reading.temperature,
       humidity: reading.humidity,
       co2: reading.co2,
+      pm25_b: reading.pm25B,
       battery: reading.battery,
       rssi: reading.rssi,
       firmware: reading.firmware,
@@ -46,6 +49,10 @@ export function readingItem(reading: EnrichedReading, retentionMs: number): Item
       zone: reading.zone,
       city: reading.city,
       received_at: reading.receivedAt,
+      // Beside the raw values, never instead of them; the ingest flags (the roll-up adds its neighbours').
+      pm25_corrected: reading.pm25Corrected ?? undefined,
+      correction: reading.correction,
+      quality_flags: [...reading.flags],
       [EXPIRES_AT]: Math.floor((reading.timestamp + retentionMs) / 1000),
     },
     { removeUndefinedValues: true },
@@ -87,6 +94,8 @@ export function hourlyItem(row: HourlyAggregate, version: number): Item {
     readings: row.readings,
     expected_readings: row.expectedReadings,
     completeness: row.completeness,
+    coverage: row.coverage,
+    flag_counts: row.flags,
     ...statsAttributes(row.measures),
     nowcast_pm25: row.nowcastPm25,
     version,
@@ -104,6 +113,8 @@ export function zoneItem(row: ZoneAggregate, version: number): Item {
     readings: row.readings,
     expected_readings: row.expectedReadings,
     completeness: row.completeness,
+    coverage: row.coverage,
+    flag_counts: row.flags,
     ...statsAttributes(row.measures),
     rank: row.rank,
     evaluation: row.evaluation,
@@ -149,6 +160,8 @@ export function hourlyFromItem(item: Item): HourlyAggregate {
     readings: row.readings,
     expectedReadings: row.expected_readings,
     completeness: row.completeness,
+    coverage: stat("coverage") ?? 0,
+    flags: parseFlagCounts(attributes.flag_counts),
     measures: mapMeasures(
       (name): MeasureStats => ({
         count: stat(`${name}_count`) ?? 0,

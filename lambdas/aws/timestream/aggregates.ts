@@ -8,6 +8,7 @@ import type {
   SensorHourBin,
 } from "../../core/aggregates.js";
 import { MEASURES, type Measure, mapMeasures } from "../../core/measures.js";
+import { type FlagCounts, INGEST_FLAGS, parseFlagCounts } from "../../core/quality.js";
 import { ZONES } from "../../core/sensor.js";
 import * as z from "../../core/zod.js";
 import type {
@@ -70,7 +71,20 @@ const statsColumns = Object.fromEntries(
 
 type StatsRow = { readonly [column in keyof typeof statsColumns]?: number | null };
 
-const binRowSchema = z.object({ sensor_id: z.string(), hour_start: z.number(), readings: z.number(), ...statsColumns });
+/** The flags ingest sets, counted by hourly-bins.sql as flag_<code>. */
+const flagColumns = Object.fromEntries(INGEST_FLAGS.map((flag) => [`flag_${flag}`, statColumn]));
+
+const binRowSchema = z.object({
+  sensor_id: z.string(),
+  hour_start: z.number(),
+  readings: z.number(),
+  ...statsColumns,
+  ...flagColumns,
+});
+
+function flagsFromRow(row: Readonly<Record<string, unknown>>): FlagCounts {
+  return parseFlagCounts(Object.fromEntries(INGEST_FLAGS.map((flag) => [flag, row[`flag_${flag}`]])));
+}
 
 const hourlyRowSchema = z.object({
   sensor_id: z.string(),
@@ -81,6 +95,8 @@ const hourlyRowSchema = z.object({
   readings: z.number(),
   expected_readings: z.number(),
   completeness: z.number(),
+  coverage: z.optional(z.nullable(z.number())),
+  flag_counts: z.optional(z.nullable(z.string())),
   ...statsColumns,
   nowcast_pm25: z.optional(z.nullable(z.number())),
 });
@@ -141,6 +157,7 @@ export function makeTimestreamBinSource(target: TimestreamQueryTarget): HourlyBi
         hourStart: row.hour_start,
         readings: row.readings,
         measures: statsFromRow(row),
+        flags: flagsFromRow(row),
       }));
     },
   };
@@ -160,7 +177,9 @@ export function makeTimestreamHourlySource(target: TimestreamQueryTarget): Hourl
         readings: row.readings,
         expectedReadings: row.expected_readings,
         completeness: row.completeness,
+        coverage: row.coverage ?? 0,
         measures: statsFromRow(row),
+        flags: parseFlagCounts(row.flag_counts ?? null),
         nowcastPm25: row.nowcast_pm25 ?? null,
       }));
     },

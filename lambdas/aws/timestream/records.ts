@@ -125,6 +125,15 @@ function readingRecord(reading: EnrichedReading, dimensions: TimestreamDimension
     measure("humidity", doubleText(reading.humidity), "DOUBLE"),
     measure("co2", String(reading.co2), "BIGINT"),
   ];
+  if (reading.pm25B !== undefined) measures.push(measure("pm25_b", doubleText(reading.pm25B), "DOUBLE"));
+  // Beside the raw values, never instead of them: the correction and the flags ingest sets.
+  if (reading.pm25Corrected !== null) {
+    measures.push(measure("pm25_corrected", doubleText(reading.pm25Corrected), "DOUBLE"));
+  }
+  measures.push(
+    measure("correction", reading.correction, "VARCHAR"),
+    measure("quality_flags", JSON.stringify(reading.flags), "VARCHAR"),
+  );
   if (reading.battery !== undefined) measures.push(measure("battery", doubleText(reading.battery), "DOUBLE"));
   if (reading.rssi !== undefined) measures.push(measure("rssi", String(reading.rssi), "BIGINT"));
   if (reading.firmware !== undefined) measures.push(measure("firmware", reading.firmware, "VARCHAR"));
@@ -184,6 +193,8 @@ function coverageAndStats(row: HourlyAggregate | ZoneAggregate): TimestreamMeasu
     measure("readings", row.readings, "BIGINT"),
     measure("expected_readings", row.expectedReadings, "DOUBLE"),
     measure("completeness", row.completeness, "DOUBLE"),
+    measure("coverage", row.coverage, "DOUBLE"),
+    measure("flag_counts", JSON.stringify(row.flags), "VARCHAR"),
     ...statsMeasures(row.measures),
   ];
 }

@@ -133,7 +133,9 @@ describe("evaluateAlerts", () => {
         readings,
         expectedReadings: 60,
         completeness: readings / 60,
+        coverage: readings / 60,
         measures: EMPTY_MEASURES,
+        flags: {},
       });
     const { steps } = run([hour(0, 0), hour(1, 33), hour(2, 36), hour(3, 60)], {}, [COMPLETENESS_LOW]);
     // 33/60 = 0.55 sits inside the band (0.5..0.6): no change; 36/60 = 0.6 is not above 0.6.
@@ -186,7 +188,9 @@ describe("rules on the official figures", () => {
     readings: 60,
     expectedReadings: 60,
     completeness: 1,
+    coverage: 1,
     measures: EMPTY_MEASURES,
+    flags: {},
     nowcastPm25,
   });
 

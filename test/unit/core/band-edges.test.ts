@@ -2,6 +2,7 @@
  * Readings come with one decimal; the figures built from them must classify as exact decimal
  * arithmetic does, band edges included (a mean of exactly 12.0, 35.0 or 55.0).
  */
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AqiCategory, Evaluation } from "../../../lambdas/core/aggregates.js";
@@ -12,6 +13,7 @@ import { binReadings, hourlyAggregates, meanOf, zoneAggregates } from "../../../
 import { registryOf } from "../../../lambdas/core/sensor.js";
 import { HOUR_MS } from "../../../lambdas/core/time.js";
 import { SENSORS } from "../../../lib/config/sensors.js";
+import { referenceGrade } from "../../fixtures/telemetry.js";
 
 /** Exact references, in integer tenths of ug/m3: value = num / den tenths. */
 function exactEvaluation(num: bigint, den: bigint): Evaluation {
@@ -98,7 +100,10 @@ describe("band edges with one-decimal readings", () => {
     fc.assert(
       fc.property(spread, (tenths) => {
         const readings = tenths.map((t, index) => reading(ids[index % ids.length] as string, index, t));
-        const rows = hourlyAggregates(registry, binReadings(readings), { from: hour, to: hour + HOUR_MS });
+        const rows = hourlyAggregates(registry, binReadings(readings.map(referenceGrade)), {
+          from: hour,
+          to: hour + HOUR_MS,
+        });
         const [zone] = zoneAggregates(rows);
         const num = BigInt(tenths.reduce((a, b) => a + b, 0));
         const den = BigInt(tenths.length);

@@ -1,11 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MEASURES } from "../../../lambdas/core/measures.js";
+import { MEASURES, measureValue } from "../../../lambdas/core/measures.js";
 import type { Reading } from "../../../lambdas/core/reading.js";
-import { binReadings, hourlyAggregates, rankZones, zoneAggregates } from "../../../lambdas/core/rollup.js";
+import {
+  binReadings as binMeasured,
+  hourlyAggregates,
+  rankZones,
+  zoneAggregates,
+} from "../../../lambdas/core/rollup.js";
 import { registryOf, type Sensor, ZONES, type Zone } from "../../../lambdas/core/sensor.js";
 import { HOUR_MS } from "../../../lambdas/core/time.js";
 import { SENSORS } from "../../../lib/config/sensors.js";
+import { referenceGrade } from "../../fixtures/telemetry.js";
+
+/** Readings of reference-grade sensors without flags: their official PM2.5 is the raw one. */
+const bin = (readings: readonly Reading[]) => binMeasured(readings.map(referenceGrade));
 
 const T0 = Date.parse("2026-11-28T08:00:00Z");
 const RANGE = { from: T0, to: T0 + 3 * HOUR_MS };
@@ -40,7 +49,7 @@ function reference(readings: readonly Reading[], keep: (reading: Reading) => boo
   const kept = readings.filter(keep);
   return Object.fromEntries(
     MEASURES.map((measure) => {
-      const values = kept.map((reading) => reading[measure]);
+      const values = kept.map((reading) => measureValue(referenceGrade(reading), measure) ?? Number.NaN);
       return [
         measure,
         {
@@ -65,7 +74,7 @@ describe("hourlyAggregates", () => {
   it("gives every registry sensor and hour the count, sum, min, max and completeness of its readings", () => {
     fc.assert(
       fc.property(fc.array(readingArb, { maxLength: 300 }), (readings) => {
-        const rows = hourlyAggregates(REGISTRY, binReadings(readings), RANGE);
+        const rows = hourlyAggregates(REGISTRY, bin(readings), RANGE);
         expect(rows).toHaveLength(REGISTRY.size * 3);
         for (const row of rows) {
           const expected = reference(
@@ -104,7 +113,7 @@ describe("hourlyAggregates", () => {
       humidity: 70,
       co2: 500,
     }));
-    const row = hourlyAggregates(REGISTRY, binReadings(readings), { from: T0, to: T0 + HOUR_MS }).find(
+    const row = hourlyAggregates(REGISTRY, bin(readings), { from: T0, to: T0 + HOUR_MS }).find(
       (r) => r.sensorId === "A2",
     );
     expect(row?.readings).toBe(20);
@@ -112,7 +121,7 @@ describe("hourlyAggregates", () => {
   });
 
   it("ignores bins of sensors outside the registry", () => {
-    const bins = binReadings([{ sensorId: "GHOST", timestamp: T0, pm25: 1, temperature: 1, humidity: 1, co2: 300 }]);
+    const bins = bin([{ sensorId: "GHOST", timestamp: T0, pm25: 1, temperature: 1, humidity: 1, co2: 300 }]);
     expect(hourlyAggregates(REGISTRY, bins, { from: T0, to: T0 + HOUR_MS }).map((r) => r.sensorId)).not.toContain(
       "GHOST",
     );
@@ -123,7 +132,7 @@ describe("zoneAggregates", () => {
   it("weighs sensors by their readings: the zone mean is the mean of all its readings", () => {
     fc.assert(
       fc.property(fc.array(readingArb, { maxLength: 300 }), (readings) => {
-        const zones = zoneAggregates(hourlyAggregates(REGISTRY, binReadings(readings), RANGE));
+        const zones = zoneAggregates(hourlyAggregates(REGISTRY, bin(readings), RANGE));
         expect(zones).toHaveLength(ZONES.length * 3);
         for (const zone of zones) {
           const inZone = (r: Reading) =>
@@ -156,9 +165,9 @@ describe("zoneAggregates", () => {
     });
     // A1 says 100 once, A2 says 10 fifty-nine times: 59 of the 60 readings are 10.
     const readings = [reading("A1", 0, 100), ...Array.from({ length: 59 }, (_, i) => reading("A2", i, 10))];
-    const [urban] = zoneAggregates(
-      hourlyAggregates(REGISTRY, binReadings(readings), { from: T0, to: T0 + HOUR_MS }),
-    ).filter((z) => z.zone === "Urban");
+    const [urban] = zoneAggregates(hourlyAggregates(REGISTRY, bin(readings), { from: T0, to: T0 + HOUR_MS })).filter(
+      (z) => z.zone === "Urban",
+    );
     expect(urban?.means.pm25).toBeCloseTo(11.5, 10);
     expect(urban?.evaluation).toBe("EXCELLENT");
     // One hour is no NowCast (it needs 2 of the 3 latest hours): no AQI rather than a wrong one.
@@ -178,7 +187,7 @@ describe("zoneAggregates", () => {
     const series = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 80, 90];
     const readings = series.flatMap((pm25, hour) => [reading("A1", hour, pm25), reading("A2", hour, pm25)]);
     const range = { from: T0, to: T0 + 12 * HOUR_MS };
-    const rows = hourlyAggregates(REGISTRY, binReadings(readings), range);
+    const rows = hourlyAggregates(REGISTRY, bin(readings), range);
     const urban = zoneAggregates(rows).filter((z) => z.zone === "Urban");
     const last = urban.at(-1);
     // (90 + 0.5 x 80 + 10 x (0.5^2 + ... + 0.5^11)) / (1 + 0.5 + ... + 0.5^11) = 67.51, truncated 67.5
@@ -197,13 +206,13 @@ describe("zoneAggregates", () => {
       humidity: 60,
       co2: 500,
     });
-    const earlier = hourlyAggregates(REGISTRY, binReadings([reading(0, 20), reading(1, 20)]), {
+    const earlier = hourlyAggregates(REGISTRY, bin([reading(0, 20), reading(1, 20)]), {
       from: T0,
       to: T0 + 2 * HOUR_MS,
     });
     const [latest] = hourlyAggregates(
       REGISTRY,
-      binReadings([reading(2, 20)]),
+      bin([reading(2, 20)]),
       { from: T0 + 2 * HOUR_MS, to: T0 + 3 * HOUR_MS },
       earlier,
     ).filter((row) => row.sensorId === "C1");
@@ -220,7 +229,7 @@ describe("zoneAggregates", () => {
       co2: 500,
     });
     const zones = zoneAggregates(
-      hourlyAggregates(REGISTRY, binReadings([reading("A1", 40), reading("B1", 8)]), { from: T0, to: T0 + HOUR_MS }),
+      hourlyAggregates(REGISTRY, bin([reading("A1", 40), reading("B1", 8)]), { from: T0, to: T0 + HOUR_MS }),
     );
     expect(zones.map((z) => [z.zone, z.rank, z.evaluation])).toEqual([
       ["Residential", 1, "EXCELLENT"],

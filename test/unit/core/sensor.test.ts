@@ -20,6 +20,7 @@ describe("the sensor registry", () => {
       longitude: -17.4441,
       installationDate: "2024-01-15",
       model: "PMS5003",
+      pm25Correction: "epa_barkjohn_2022",
       reportingIntervalSeconds: 60,
     });
   });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { assessReading } from "../../../lambdas/core/quality.js";
 import { MAX_FUTURE_SKEW_MS, MAX_PAYLOAD_BYTES, REASON_CODES } from "../../../lambdas/core/reading.js";
 import { sensorIdFromTopic, telemetryTopic } from "../../../lambdas/core/topics.js";
 import {
@@ -36,6 +37,10 @@ describe("validateMessage accepts a good reading", () => {
         zone: "Urban",
         city: "Dakar",
         receivedAt: NOW + 5,
+        // PMS5003: the EPA's correction, 0.524 x 23.4 - 0.0862 x 71 + 5.75, beside the raw value.
+        pm25Corrected: 11.89,
+        correction: "epa_barkjohn_2022@1",
+        flags: [],
       },
     });
   });
@@ -313,6 +318,7 @@ describe("properties", () => {
           zone: sensor?.zone,
           city: sensor?.city,
           receivedAt: NOW,
+          ...assessReading({ ...values, humidity: values.humidity }, sensor?.pm25Correction ?? "none"),
         });
       }),
       { numRuns: 300 },

@@ -12,6 +12,7 @@ import { type Db, openDatabase, upsertSensors } from "../../../local/sqlite/data
 import { makeSqliteQuarantine } from "../../../local/sqlite/quarantine.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
 import { makeSqliteRollupStore } from "../../../local/sqlite/rollup-store.js";
+import { withQuality } from "../../fixtures/telemetry.js";
 
 const NOW = Date.parse("2026-11-28T10:30:00Z");
 const MINUTE = 60_000;
@@ -21,7 +22,7 @@ function reading(sensorId: string, minutesAgo: number): EnrichedReading {
   const sensor = REGISTRY.get(sensorId);
   if (!sensor) throw new Error(`${sensorId} is not in the registry`);
   const timestamp = NOW - minutesAgo * MINUTE;
-  return {
+  return withQuality({
     sensorId,
     timestamp,
     pm25: 20,
@@ -32,7 +33,7 @@ function reading(sensorId: string, minutesAgo: number): EnrichedReading {
     zone: sensor.zone,
     city: sensor.city,
     receivedAt: timestamp + 1000,
-  };
+  });
 }
 
 function rejected(reason: QuarantineEntry["reason"], minutesAgo: number): QuarantineEntry {
@@ -115,7 +116,7 @@ describe("local health report", () => {
     await alerts.save("SENS003", { pm25_reading_very_high: { openedAt: null, lastNotifiedAt: NOW } }, null);
     const sensor = SENSORS[0];
     if (!sensor) throw new Error("empty registry");
-    await makeSqliteRollupStore(db).writeHourly(
+    await makeSqliteRollupStore(db, REGISTRY).writeHourly(
       [
         {
           sensorId: sensor.sensorId,
@@ -127,7 +128,9 @@ describe("local health report", () => {
           readings: 0,
           expectedReadings: 60,
           completeness: 0,
+          coverage: 0,
           measures: EMPTY_MEASURES,
+          flags: {},
         },
       ],
       NOW - 25 * MINUTE,

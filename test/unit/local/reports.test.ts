@@ -6,6 +6,7 @@ import { runSeedReport } from "../../../local/reports.js";
 import type { Db } from "../../../local/sqlite/database.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
 import { freshDatabaseEachTest } from "../../fixtures/database.js";
+import { withQuality } from "../../fixtures/telemetry.js";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 
@@ -21,7 +22,7 @@ interface Measure {
 function enrich(measure: Measure, receivedAt = NOW): EnrichedReading {
   const sensor = REGISTRY.get(measure.sensorId);
   if (sensor === undefined) throw new Error(`not in the registry: ${measure.sensorId}`);
-  return {
+  return withQuality({
     sensorId: measure.sensorId,
     timestamp: Date.parse(measure.at),
     pm25: measure.pm25,
@@ -32,7 +33,7 @@ function enrich(measure: Measure, receivedAt = NOW): EnrichedReading {
     zone: sensor.zone,
     city: sensor.city,
     receivedAt,
-  };
+  });
 }
 
 /** The seed's five sensors with a handful of readings around the last-24-hours boundary. */

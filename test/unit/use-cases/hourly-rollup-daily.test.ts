@@ -24,7 +24,12 @@ const bin = (hourStart: number, pm25: number): SensorHourBin => ({
   sensorId: SENSOR.sensorId,
   hourStart,
   readings: 60,
-  measures: { ...EMPTY_MEASURES, pm25: { count: 60, sum: 60 * pm25, min: pm25, max: pm25 } },
+  measures: {
+    ...EMPTY_MEASURES,
+    pm25: { count: 60, sum: 60 * pm25, min: pm25, max: pm25 },
+    pm25_corrected: { count: 60, sum: 60 * pm25, min: pm25, max: pm25 },
+  },
+  flags: {},
 });
 
 /** The hours of the day before its last, as an earlier run wrote them: `hours` of them at `pm25`. */

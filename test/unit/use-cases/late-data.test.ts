@@ -2,6 +2,7 @@
  * Late data in the cloud: ingest notes the hours the scheduled roll-up no longer covers, and the
  * next scheduled hourly roll-up rolls them up again, starts their zones, and only then lets go.
  */
+
 import { describe, expect, it, vi } from "vitest";
 import type { HourRange, SensorHourBin } from "../../../lambdas/core/aggregates.js";
 import type { EnrichedReading } from "../../../lambdas/core/reading.js";
@@ -11,22 +12,24 @@ import { makeHourlyRollup } from "../../../lambdas/use-cases/hourly-rollup.js";
 import { allListeners, makeLateHoursNoter } from "../../../lambdas/use-cases/late-data.js";
 import { REGISTRY } from "../../../lib/config/sensors.js";
 import { silentLogger } from "../../fixtures/fakes.js";
+import { withQuality } from "../../fixtures/telemetry.js";
 
 const NOW = Date.parse("2026-11-28T20:05:00Z");
 const at = (iso: string) => Date.parse(iso);
 
-const reading = (timestamp: number): EnrichedReading => ({
-  sensorId: "SENS001",
-  timestamp,
-  pm25: 20,
-  temperature: 28,
-  humidity: 70,
-  co2: 500,
-  locationName: "Dakar - Plateau",
-  zone: "Urban",
-  city: "Dakar",
-  receivedAt: NOW,
-});
+const reading = (timestamp: number): EnrichedReading =>
+  withQuality({
+    sensorId: "SENS001",
+    timestamp,
+    pm25: 20,
+    temperature: 28,
+    humidity: 70,
+    co2: 500,
+    locationName: "Dakar - Plateau",
+    zone: "Urban",
+    city: "Dakar",
+    receivedAt: NOW,
+  });
 
 describe("makeLateHoursNoter", () => {
   it("notes the hours before the scheduled run's three, once each, and nothing for recent readings", async () => {
@@ -82,6 +85,7 @@ describe("the scheduled hourly roll-up and late hours", () => {
             hourStart: range.from,
             readings: 1,
             measures: EMPTY_MEASURES,
+            flags: {},
           };
           return [bin];
         },

@@ -8,7 +8,7 @@ import {
 } from "../../../../lambdas/aws/timestream/records.js";
 import type { EnrichedReading } from "../../../../lambdas/core/reading.js";
 import { validateMessage } from "../../../../lambdas/core/validate.js";
-import { CONTEXT, goodPayload, messageOf, NOW } from "../../../fixtures/telemetry.js";
+import { CONTEXT, goodPayload, messageOf, NOW, withQuality } from "../../../fixtures/telemetry.js";
 
 const toTimestreamRecord = makeReadingRecordMapper();
 
@@ -34,6 +34,10 @@ describe("toTimestreamRecord", () => {
         { Name: "temperature", Value: "29.1", Type: "DOUBLE" },
         { Name: "humidity", Value: "71", Type: "DOUBLE" },
         { Name: "co2", Value: "612", Type: "BIGINT" },
+        // Beside the raw value, never instead: the corrected PM2.5, its formula, the ingest flags.
+        { Name: "pm25_corrected", Value: "11.89", Type: "DOUBLE" },
+        { Name: "correction", Value: "epa_barkjohn_2022@1", Type: "VARCHAR" },
+        { Name: "quality_flags", Value: "[]", Type: "VARCHAR" },
       ],
       Time: String(Date.parse("2026-11-28T10:00:00Z")),
       TimeUnit: "MILLISECONDS",
@@ -43,7 +47,7 @@ describe("toTimestreamRecord", () => {
 
   it("adds battery, rssi and firmware as measures when the reading has them", () => {
     const record = toTimestreamRecord(validReading({ battery: 87.5, rssi: -71, firmware: "2.4.1" }));
-    expect(record.MeasureValues.slice(4)).toEqual([
+    expect(record.MeasureValues.slice(7)).toEqual([
       { Name: "battery", Value: "87.5", Type: "DOUBLE" },
       { Name: "rssi", Value: "-71", Type: "BIGINT" },
       { Name: "firmware", Value: "2.4.1", Type: "VARCHAR" },
@@ -90,18 +94,19 @@ describe("doubleText", () => {
 });
 
 describe("toTimestreamRecord dimensions", () => {
-  const reading = (locationName: string, zone: string, city: string): EnrichedReading => ({
-    sensorId: "SENS042",
-    timestamp: 1_764_324_000_000,
-    pm25: 1,
-    temperature: 2,
-    humidity: 3,
-    co2: 400,
-    locationName,
-    zone: zone as EnrichedReading["zone"],
-    city,
-    receivedAt: 1_764_324_000_001,
-  });
+  const reading = (locationName: string, zone: string, city: string): EnrichedReading =>
+    withQuality({
+      sensorId: "SENS042",
+      timestamp: 1_764_324_000_000,
+      pm25: 1,
+      temperature: 2,
+      humidity: 3,
+      co2: 400,
+      locationName,
+      zone: zone as EnrichedReading["zone"],
+      city,
+      receivedAt: 1_764_324_000_001,
+    });
 
   it("follows a sensor whose location changes between records", () => {
     const names = fc.constantFrom("A", "B", "C");

@@ -15,6 +15,7 @@ import { makeSqliteQuarantine } from "../../../../local/sqlite/quarantine.js";
 import { makeSqliteReadingStore } from "../../../../local/sqlite/reading-store.js";
 import { makeSqliteRollupStore } from "../../../../local/sqlite/rollup-store.js";
 import { fromSqliteTime, toSqliteTime } from "../../../../local/sqlite/time.js";
+import { withQuality } from "../../../fixtures/telemetry.js";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 
@@ -32,18 +33,19 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const enriched = (sensorId: string, timestamp: number, pm25: number, receivedAt = NOW): EnrichedReading => ({
-  sensorId,
-  timestamp,
-  pm25,
-  temperature: 30,
-  humidity: 70,
-  co2: 600,
-  locationName: "x",
-  zone: "Urban",
-  city: "Dakar",
-  receivedAt,
-});
+const enriched = (sensorId: string, timestamp: number, pm25: number, receivedAt = NOW): EnrichedReading =>
+  withQuality({
+    sensorId,
+    timestamp,
+    pm25,
+    temperature: 30,
+    humidity: 70,
+    co2: 600,
+    locationName: "x",
+    zone: "Urban",
+    city: "Dakar",
+    receivedAt,
+  });
 
 describe("SQLite times", () => {
   it("writes SQLite's own datetime text, milliseconds only when there are some, and reads it back", () => {
@@ -194,7 +196,7 @@ describe("the roll-up store", () => {
       enriched("SENS001", hour + 120_000, 30),
       enriched("SENS002", hour + HOUR_MS + 5, 8),
     ]);
-    const rollups = makeSqliteRollupStore(db);
+    const rollups = makeSqliteRollupStore(db, REGISTRY);
     const range = { from: hour, to: hour + 2 * HOUR_MS };
     const bins = await rollups.bins(range);
     expect(bins).toContainEqual({
@@ -206,7 +208,10 @@ describe("the roll-up store", () => {
         temperature: { count: 2, sum: 60, min: 30, max: 30 },
         humidity: { count: 2, sum: 140, min: 70, max: 70 },
         co2: { count: 2, sum: 1200, min: 600, max: 600 },
+        // The official PM2.5: the EPA's correction of each (PMS5003), 0.524 x raw - 0.0862 x 70 + 5.75.
+        pm25_corrected: { count: 2, sum: expect.closeTo(20.4, 9), min: 4.96, max: 15.44 },
       },
+      flags: {},
     });
     expect(bins).toHaveLength(2);
 
