@@ -1,6 +1,7 @@
 /**
  * The official figures as reports (`kaikai report nowcast|daily|who`): computed by lambdas/core
- * from the exact hour totals of the local store, per sensor and per zone, every zone of `sensors`
+ * from the exact hour totals of the local store's official PM2.5 (corrected, unflagged readings,
+ * as the roll-ups judged them), per sensor and per zone, every zone of `sensors`
  * included. Each row names its averaging period; a category is given by its EPA name (and in the
  * report's language beside it) with the EPA colour.
  */
@@ -37,8 +38,8 @@ interface Series {
 }
 
 /**
- * Every sensor of `sensors` and every zone they name, each with its hours of [from, to) from
- * measurement_hour_totals; a zone's hour adds its sensors' counts and sums (sensors weigh by
+ * Every sensor of `sensors` and every zone they name, each with its hours of official PM2.5 in
+ * [from, to) from measurement_hour_totals; a zone's hour adds its sensors' counts and sums (sensors weigh by
  * their readings, as in the zone roll-up).
  */
 function seriesOf(db: Db, from: number, to: number): Series[] {
@@ -48,7 +49,7 @@ function seriesOf(db: Db, from: number, to: number): Series[] {
   }[];
   const totals = db
     .prepare(
-      `SELECT t.sensor_id, t.hour, t.readings, t.pm25_sum FROM measurement_hour_totals t
+      `SELECT t.sensor_id, t.hour, t.official_count, t.official_sum FROM measurement_hour_totals t
        WHERE t.hour >= ? AND t.hour < ? ORDER BY t.hour`,
     )
     .raw(true)

@@ -84,8 +84,12 @@ const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    // Readings gained the second PM channel; roll-ups their coverage and counts by quality flag.
-    before: "",
+    // Readings gained the second PM channel; the hour totals the official PM2.5 (made again from
+    // the readings, as in the first migration); roll-ups their coverage and counts by quality flag.
+    before: `DROP TRIGGER IF EXISTS measurements_totals_insert;
+      DROP TRIGGER IF EXISTS measurements_totals_delete;
+      DROP TRIGGER IF EXISTS measurements_totals_update;
+      DROP TABLE IF EXISTS measurement_hour_totals;`,
     after: (db) => {
       const add = (table: string, column: string, type: string) => {
         if (!columnsOf(db, table).includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
@@ -95,6 +99,7 @@ const MIGRATIONS: readonly Migration[] = [
         add(table, "coverage", "REAL");
         add(table, "flag_counts", "TEXT");
       }
+      db.exec(readFileSync(REBUILD_HOUR_TOTALS_PATH, "utf8"));
     },
   },
 ];
@@ -166,13 +171,18 @@ const SEED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   measurements: ["measurement_id", "sensor_id", "timestamp", "pm25", "temperature", "humidity", "co2"],
 };
 
-/** measurement_hour_totals as a view, for a database whose readings no trigger ever summed. */
+/**
+ * measurement_hour_totals as a view, for a database whose readings no trigger ever summed (the
+ * seed's own DDL): nothing names its instruments, so their readings are official as they are
+ * (core/correction.ts: no correction for a model no EPA correction was fitted on).
+ */
 const HOUR_TOTALS_VIEW = `CREATE TEMP VIEW measurement_hour_totals AS
   SELECT sensor_id, strftime('%Y-%m-%d %H:00:00', timestamp) AS hour, COUNT(*) AS readings,
     SUM(pm25) AS pm25_sum, MIN(pm25) AS pm25_min, MAX(pm25) AS pm25_max,
     SUM(temperature) AS temperature_sum, MIN(temperature) AS temperature_min, MAX(temperature) AS temperature_max,
     SUM(humidity) AS humidity_sum, MIN(humidity) AS humidity_min, MAX(humidity) AS humidity_max,
-    SUM(co2) AS co2_sum, MIN(co2) AS co2_min, MAX(co2) AS co2_max
+    SUM(co2) AS co2_sum, MIN(co2) AS co2_min, MAX(co2) AS co2_max,
+    COUNT(pm25) AS official_count, SUM(pm25) AS official_sum
   FROM measurements GROUP BY 1, 2`;
 
 /**

@@ -91,6 +91,10 @@ CREATE TABLE IF NOT EXISTS measurement_hour_totals (
     co2_sum REAL NOT NULL,
     co2_min REAL NOT NULL,
     co2_max REAL NOT NULL,
+    -- The official PM2.5 of the hour: count and sum of pm25_corrected over the readings judged
+    -- without a quality flag (quality_flags '[]'), kept by the same triggers.
+    official_count INTEGER NOT NULL DEFAULT 0,
+    official_sum REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (sensor_id, hour)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idx_measurement_hour_totals_hour ON measurement_hour_totals(hour);
@@ -98,9 +102,10 @@ CREATE INDEX IF NOT EXISTS idx_measurement_hour_totals_hour ON measurement_hour_
 CREATE TRIGGER IF NOT EXISTS measurements_totals_insert AFTER INSERT ON measurements
 BEGIN
     INSERT INTO measurement_hour_totals
-        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max)
+        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max, official_count, official_sum)
     VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
-            NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2)
+            NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2,
+            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END)
     ON CONFLICT (sensor_id, hour) DO UPDATE SET
         readings = readings + 1,
         pm25_sum = pm25_sum + excluded.pm25_sum,
@@ -114,7 +119,9 @@ BEGIN
         humidity_max = MAX(humidity_max, excluded.humidity_max),
         co2_sum = co2_sum + excluded.co2_sum,
         co2_min = MIN(co2_min, excluded.co2_min),
-        co2_max = MAX(co2_max, excluded.co2_max);
+        co2_max = MAX(co2_max, excluded.co2_max),
+        official_count = official_count + excluded.official_count,
+        official_sum = official_sum + excluded.official_sum;
 END;
 
 CREATE TRIGGER IF NOT EXISTS measurements_totals_delete AFTER DELETE ON measurements
@@ -124,7 +131,9 @@ BEGIN
         pm25_sum = pm25_sum - OLD.pm25,
         temperature_sum = temperature_sum - OLD.temperature,
         humidity_sum = humidity_sum - OLD.humidity,
-        co2_sum = co2_sum - OLD.co2
+        co2_sum = co2_sum - OLD.co2,
+        official_count = official_count - (CASE WHEN OLD.quality_flags = '[]' AND OLD.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END),
+        official_sum = official_sum - (CASE WHEN OLD.quality_flags = '[]' AND OLD.pm25_corrected IS NOT NULL THEN OLD.pm25_corrected ELSE 0 END)
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
     DELETE FROM measurement_hour_totals
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp) AND readings = 0;
@@ -148,7 +157,9 @@ BEGIN
         pm25_sum = pm25_sum - OLD.pm25,
         temperature_sum = temperature_sum - OLD.temperature,
         humidity_sum = humidity_sum - OLD.humidity,
-        co2_sum = co2_sum - OLD.co2
+        co2_sum = co2_sum - OLD.co2,
+        official_count = official_count - (CASE WHEN OLD.quality_flags = '[]' AND OLD.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END),
+        official_sum = official_sum - (CASE WHEN OLD.quality_flags = '[]' AND OLD.pm25_corrected IS NOT NULL THEN OLD.pm25_corrected ELSE 0 END)
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
     DELETE FROM measurement_hour_totals
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp) AND readings = 0;
@@ -163,9 +174,10 @@ BEGIN
         co2_max = (SELECT MAX(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour'))
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
     INSERT INTO measurement_hour_totals
-        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max)
+        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max, official_count, official_sum)
     VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
-            NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2)
+            NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2,
+            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END)
     ON CONFLICT (sensor_id, hour) DO UPDATE SET
         readings = readings + 1,
         pm25_sum = pm25_sum + excluded.pm25_sum,
@@ -179,7 +191,25 @@ BEGIN
         humidity_max = MAX(humidity_max, excluded.humidity_max),
         co2_sum = co2_sum + excluded.co2_sum,
         co2_min = MIN(co2_min, excluded.co2_min),
-        co2_max = MAX(co2_max, excluded.co2_max);
+        co2_max = MAX(co2_max, excluded.co2_max),
+        official_count = official_count + excluded.official_count,
+        official_sum = official_sum + excluded.official_sum;
+END;
+
+-- The roll-up judges readings again (their correction and flags, beside the raw values): the
+-- hour's official figures follow. A change of the raw columns is the trigger above's.
+CREATE TRIGGER IF NOT EXISTS measurements_totals_judged
+AFTER UPDATE OF quality_flags, pm25_corrected ON measurements
+WHEN OLD.sensor_id IS NEW.sensor_id AND OLD.timestamp IS NEW.timestamp AND OLD.pm25 IS NEW.pm25
+BEGIN
+    UPDATE measurement_hour_totals SET
+        official_count = official_count
+            - (CASE WHEN OLD.quality_flags = '[]' AND OLD.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END)
+            + (CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END),
+        official_sum = official_sum
+            - (CASE WHEN OLD.quality_flags = '[]' AND OLD.pm25_corrected IS NOT NULL THEN OLD.pm25_corrected ELSE 0 END)
+            + (CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END)
+    WHERE sensor_id = NEW.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', NEW.timestamp);
 END;
 
 -- One row per sensor and hour, written by the hourly roll-up. version is the roll-up's run time

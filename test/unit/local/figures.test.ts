@@ -15,11 +15,13 @@ beforeEach(() => {
   db = database.current();
 });
 
+/** A reading judged official as it is (as a reference instrument's: corrected = raw, no flag). */
 const insert = (sensorId: string, at: number, pm25: number): void => {
   db.prepare(
-    `INSERT INTO measurements (sensor_id, timestamp, pm25, temperature, humidity, co2, received_at)
-     VALUES (?, ?, ?, 28, 70, 500, ?)`,
-  ).run(sensorId, toSqliteTime(at), pm25, at);
+    `INSERT INTO measurements (sensor_id, timestamp, pm25, temperature, humidity, co2, received_at,
+       quality_flags, pm25_corrected, correction_version)
+     VALUES (?, ?, ?, 28, 70, 500, ?, '[]', ?, 'none@1')`,
+  ).run(sensorId, toSqliteTime(at), pm25, at, pm25);
 };
 
 /** One reading at the start of each of `hours` hours from `start`, of `pm25(hour)`. */
