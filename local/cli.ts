@@ -19,6 +19,7 @@ import { loadStagesFromCdkJson, maxReadingAgeMs, STAGE_NAMES } from "../lib/conf
 import { dailyReport, nowcastReport, whoReport } from "./figures.js";
 import { FleetError, syncFleet } from "./fleet/sync.js";
 import { formatHealth, healthReport } from "./health.js";
+import { exportCsv, qualityReport } from "./quality.js";
 import { replayQuarantine } from "./quarantine-replay.js";
 import { formatTable, type Report, runSeedReport, SEED_REPORTS } from "./reports.js";
 import { makeLocalAlertSink } from "./runtime/alert-sink.js";
@@ -51,12 +52,16 @@ Commands:
   simulate [options]    the simulated sensor fleet alone (kaikai simulate --help)
   report <name>         the seed's queries: ${SEED_REPORTS.join(", ")}
                         the official figures: nowcast, daily, who (README, "The figures")
+                        quality: readings by quality flag, coverage and correction per sensor
                         or health: the dashboard's figures and alarms from the local store
     --json              rows as JSON        --db FILE        --lang en|fr (default en)
     --at ISO            nowcast: the hour (default the last complete one)
     --from DATE         daily: the first local day (default 6 days before --to)
     --to DATE           daily: the last local day (default today)
     --month YYYY-MM     who: the month (default this one)
+    --from ISO --to ISO quality: the period (default the last 24 hours)
+  export --format csv   every reading with its raw and corrected PM2.5, correction and flags, to
+                        stdout   [--from ISO] [--to ISO] [--sensor ID] [--db FILE]
   quarantine list       rejected readings   [--reason CODE] [--json] [--db FILE]
   quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
   rollup --since ISO    the hourly and zone roll-ups again for every hour since then (late data, a
@@ -245,7 +250,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
 
 const FIGURE_REPORTS = ["nowcast", "daily", "who"] as const;
 type FigureReportName = (typeof FIGURE_REPORTS)[number];
-const REPORT_NAMES = [...SEED_REPORTS, ...FIGURE_REPORTS, "health"] as const;
+const REPORT_NAMES = [...SEED_REPORTS, ...FIGURE_REPORTS, "quality", "health"] as const;
 
 const REPORT_OPTIONS = {
   ...DB_OPTION,
@@ -266,6 +271,7 @@ const OWN_OPTIONS: Readonly<Record<(typeof REPORT_NAMES)[number], readonly strin
   nowcast: ["at"],
   daily: ["from", "to"],
   who: ["month"],
+  quality: ["from", "to"],
   health: [],
 };
 
@@ -292,7 +298,9 @@ function reportCommand(argv: readonly string[]): void {
   // Every option is checked before the database is opened.
   const run = isFigureReport(name)
     ? figureReport(name, values, lang, now)
-    : (db: Db) => runSeedReport(db, name, now, lang);
+    : name === "quality"
+      ? qualityRun(parsePeriod(values, now))
+      : (db: Db) => runSeedReport(db, name, now, lang);
   const db = readableDb(dbPath);
   try {
     const report = run(db);
@@ -324,6 +332,69 @@ function parseHour(value: string | undefined, now: number): number {
     throw new UsageError(`--at must be an ISO 8601 time such as 2026-11-28T10:00:00Z, not ${value}`);
   }
   return hourStartOf(at);
+}
+
+function parseInstant(flag: string, value: string): number {
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}(T|$)/.test(value) || Number.isNaN(at)) {
+    throw new UsageError(`--${flag} must be an ISO 8601 date or time such as 2026-11-28T10:00:00Z, not ${value}`);
+  }
+  return at;
+}
+
+/** --from and --to as instants; by default the last 24 hours. */
+function parsePeriod(values: Values, now: number): { from: number; to: number } {
+  const toText = text(values, "to");
+  const fromText = text(values, "from");
+  const to = toText === undefined ? now : parseInstant("to", toText);
+  const from = fromText === undefined ? to - DAY_MS : parseInstant("from", fromText);
+  if (from >= to) throw new UsageError(`--from ${fromText ?? new Date(from).toISOString()} is not before --to`);
+  return { from, to };
+}
+
+const qualityRun =
+  (period: { from: number; to: number }) =>
+  (db: Db): Report =>
+    qualityReport(db, period);
+
+const EXPORT_FORMATS = ["csv"] as const;
+const EXPORT_OPTIONS = {
+  ...DB_OPTION,
+  format: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  sensor: { type: "string" },
+} as const;
+
+/** `kaikai export`: readings streamed to stdout, a progress line on stderr when it is a terminal. */
+async function exportCommand(argv: readonly string[]): Promise<void> {
+  const { values } = parse(argv, EXPORT_OPTIONS, 0);
+  const format = EXPORT_FORMATS.find((candidate) => candidate === text(values, "format"));
+  if (format === undefined) {
+    throw new UsageError(`export needs --format ${EXPORT_FORMATS.join("|")}, not ${text(values, "format") ?? "none"}`);
+  }
+  const now = systemClock.now();
+  const fromText = text(values, "from");
+  const toText = text(values, "to");
+  const from = fromText === undefined ? 0 : parseInstant("from", fromText);
+  const to = toText === undefined ? now + DAY_MS : parseInstant("to", toText);
+  if (from >= to) throw new UsageError(`--from ${fromText} is not before --to ${toText ?? "now"}`);
+  const sensorId = text(values, "sensor");
+  const db = readableDb(text(values, "db") ?? DEFAULT_DB_PATH);
+  const progress = process.stderr.isTTY
+    ? (rows: number) => process.stderr.write(`\rexported ${rows.toLocaleString("en")} readings`)
+    : undefined;
+  try {
+    await exportCsv(db, process.stdout, {
+      from,
+      to,
+      ...(sensorId === undefined ? {} : { sensorId }),
+      ...(progress === undefined ? {} : { onProgress: progress }),
+    });
+    if (progress !== undefined) process.stderr.write("\n");
+  } finally {
+    db.close();
+  }
 }
 
 /** The official figures, in the dev stage's time zone (the local mode is the dev stage). */
@@ -573,6 +644,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       return fleetCommand(rest);
     case "rollup":
       return rollupCommand(rest);
+    case "export":
+      return exportCommand(rest);
     case "help":
     case "--help":
     case "-h":

@@ -50,7 +50,7 @@ function seriesOf(db: Db, from: number, to: number): Series[] {
   const totals = db
     .prepare(
       `SELECT t.sensor_id, t.hour, t.official_count, t.official_sum FROM measurement_hour_totals t
-       WHERE t.hour >= ? AND t.hour < ? ORDER BY t.hour`,
+       WHERE t.hour >= ? AND t.hour < ? AND t.official_count > 0 ORDER BY t.hour`,
     )
     .raw(true)
     .all(toSqliteTime(from), toSqliteTime(to)) as [string, string, number, number][];

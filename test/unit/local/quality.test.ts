@@ -1,0 +1,147 @@
+/**
+ * Data quality end to end in the local store: readings stored as ingest stores them, the
+ * roll-ups judging their hours, `report quality` and `export --format csv` reading the result.
+ */
+import { Writable } from "node:stream";
+import { parse } from "csv-parse/sync";
+import { beforeEach, describe, expect, it } from "vitest";
+import { HOUR_MS, hourStartOf } from "../../../lambdas/core/time.js";
+import { noMetrics } from "../../../lambdas/ports.js";
+import { REGISTRY } from "../../../lib/config/sensors.js";
+import { nowcastReport } from "../../../local/figures.js";
+import { CSV_COLUMNS, exportCsv, qualityReport } from "../../../local/quality.js";
+import { makeLocalRollups } from "../../../local/runtime/rollups.js";
+import { makeSqliteAlertStateStore } from "../../../local/sqlite/alert-state-store.js";
+import type { Db } from "../../../local/sqlite/database.js";
+import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
+import { freshDatabaseEachTest } from "../../fixtures/database.js";
+import { silentLogger } from "../../fixtures/fakes.js";
+import { withQuality } from "../../fixtures/telemetry.js";
+
+const database = freshDatabaseEachTest("kaikai-quality-");
+let db: Db;
+beforeEach(() => {
+  db = database.current();
+});
+
+const MINUTE = 60_000;
+
+/** A sensor's readings a minute apart over one hour, as ingest stores them. */
+async function hourOf(sensorId: string, hour: number, reading: (minute: number) => { pm25: number; humidity: number }) {
+  const sensor = REGISTRY.get(sensorId);
+  if (sensor === undefined) throw new Error(`${sensorId} is not in the registry`);
+  await makeSqliteReadingStore(db).write(
+    Array.from({ length: 60 }, (_, minute) => {
+      const timestamp = hour + minute * MINUTE;
+      return withQuality({
+        sensorId,
+        timestamp,
+        ...reading(minute),
+        temperature: 28,
+        co2: 600,
+        locationName: sensor.locationName,
+        zone: sensor.zone,
+        city: sensor.city,
+        receivedAt: timestamp + 1000,
+      });
+    }),
+  );
+}
+
+async function rollUp(): Promise<void> {
+  await makeLocalRollups({
+    db,
+    registry: REGISTRY,
+    alertRules: [],
+    timeZone: "Africa/Dakar",
+    alertStates: makeSqliteAlertStateStore(db),
+    alertSink: { publish: async () => undefined },
+    publish: async () => undefined,
+    observability: { logger: silentLogger(), metrics: noMetrics },
+    print: () => undefined,
+  }).runLastDay();
+}
+
+/** Clean air: 10 to 12 ug/m3, never three equal values running, at 60 % RH. */
+const clean = (minute: number) => ({ pm25: 10 + (minute % 3), humidity: 60 });
+
+describe("quality flags in the local pipeline", () => {
+  const lastHour = hourStartOf(Date.now()) - HOUR_MS;
+
+  beforeEach(async () => {
+    for (const sensorId of ["SENS001", "SENS002", "SENS003"]) {
+      await hourOf(sensorId, lastHour - 2 * HOUR_MS, clean);
+      await hourOf(sensorId, lastHour - HOUR_MS, clean);
+    }
+    // The last hour: SENS001 stuck at 300, SENS002 in a foggy morning reading 200, SENS003 clean.
+    await hourOf("SENS001", lastHour, () => ({ pm25: 300, humidity: 60 }));
+    await hourOf("SENS002", lastHour, (minute) => ({ pm25: 200 + (minute % 3), humidity: 97 }));
+    await hourOf("SENS003", lastHour, clean);
+    await rollUp();
+  });
+
+  it("counts a stuck sensor and a foggy morning in report quality, with the correction and the coverage", () => {
+    const report = qualityReport(db, { from: lastHour, to: lastHour + HOUR_MS });
+    const byId = new Map(report.rows.map((row) => [row.sensor_id, row]));
+    expect(byId.get("SENS001")).toMatchObject({ readings: 60, stuck: 60, fog: 0, official: 0, coverage: 0 });
+    expect(byId.get("SENS002")).toMatchObject({ readings: 60, fog: 60, stuck: 0, official: 0 });
+    expect(byId.get("SENS003")).toMatchObject({
+      readings: 60,
+      stuck: 0,
+      fog: 0,
+      official: 60,
+      expected: 60,
+      coverage: 1,
+      correction: "epa_barkjohn_2022@1",
+      not_judged: 0,
+    });
+    // Raw PMS5003 readings over-read clean humid air: the correction takes about 5 ug/m3 off.
+    expect(byId.get("SENS003")?.mean_raw_minus_corrected).toBeGreaterThan(4);
+    // Every registry sensor has its row, the silent ones too.
+    expect(report.rows.map((row) => row.sensor_id)).toEqual([...REGISTRY.keys()].sort());
+  });
+
+  it("leaves the flagged hour out of the NowCast, which the two clean hours before still carry", () => {
+    const rows = new Map(nowcastReport(db, { hour: lastHour, lang: "en" }).rows.map((row) => [row.id, row]));
+    const clean3 = rows.get("SENS003")?.nowcast_pm25 as number;
+    expect(clean3).toBeLessThan(10);
+    // With the stuck 300 or the fog's 200 in them, these NowCasts would be above 100.
+    expect(rows.get("SENS001")?.nowcast_pm25).toBeCloseTo(clean3, 0);
+    expect(rows.get("SENS002")?.nowcast_pm25).toBeCloseTo(clean3, 0);
+    const hourly = db
+      .prepare("SELECT sensor_id, nowcast_pm25, coverage, flag_counts FROM hourly_aggregates WHERE hour = ?")
+      .all(new Date(lastHour).toISOString().replace("T", " ").slice(0, 19)) as {
+      sensor_id: string;
+      nowcast_pm25: number | null;
+      coverage: number;
+      flag_counts: string;
+    }[];
+    const row = hourly.find((one) => one.sensor_id === "SENS001");
+    expect(row?.nowcast_pm25).toBeLessThan(10);
+    expect(row).toMatchObject({ coverage: 0, flag_counts: JSON.stringify({ stuck: 60 }) });
+  });
+
+  it("exports every reading as CSV with the contract's columns, raw beside corrected, and the flags", async () => {
+    let text = "";
+    const out = new Writable({
+      write(chunk, _encoding, done) {
+        text += String(chunk);
+        done();
+      },
+    });
+    await exportCsv(db, out, { from: lastHour, to: lastHour + HOUR_MS, sensorId: "SENS001" });
+    const [header, ...rows] = parse(text) as string[][];
+    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(60);
+    const first = Object.fromEntries((header ?? []).map((column, index) => [column, rows[0]?.[index]]));
+    expect(first).toMatchObject({
+      sensor_id: "SENS001",
+      timestamp: new Date(lastHour).toISOString(),
+      pm25: "300",
+      correction: "epa_barkjohn_2022@1",
+      flags: "stuck",
+    });
+    // 0.524 x 300 - 0.0862 x 60 + 5.75
+    expect(Number(first.pm25_corrected)).toBeCloseTo(157.78, 2);
+  });
+});
