@@ -46,9 +46,14 @@ const BULK_OFF = `
 
 const RECOMPUTE_TOTALS = readFileSync(new URL("../sql/sqlite/rebuild-hour-totals.sql", import.meta.url), "utf8");
 
-/** One reading per sensor per minute, minutes [fromMinute, toMinute) before END, oldest first. */
+/**
+ * One reading per sensor per minute, minutes [fromMinute, toMinute) before END, oldest first,
+ * with what ingest stores beside it: the EPA correction of a PMS5003 (the 2021 equation: the
+ * bench's values stay below its 570 ug/m3 limit) and the flags a reading raises on its own.
+ */
 const INSERT_MINUTES = `
-  INSERT INTO measurements (sensor_id, timestamp, pm25, temperature, humidity, co2, received_at)
+  INSERT INTO measurements
+    (sensor_id, timestamp, pm25, temperature, humidity, co2, received_at, pm25_corrected, correction_version, quality_flags)
   WITH RECURSIVE minutes(n) AS (SELECT @from UNION ALL SELECT n - 1 FROM minutes WHERE n > @to + 1)
   SELECT p.sensor_id,
          strftime('%Y-%m-%d %H:%M:%S', @end - n * 60, 'unixepoch'),
@@ -56,7 +61,11 @@ const INSERT_MINUTES = `
          p.temperature,
          p.humidity,
          p.co2,
-         (@end - n * 60) * 1000
+         (@end - n * 60) * 1000,
+         max(0, round(0.524 * round(p.pm25 * (0.9 + ((n * 7919 + p.k * 104729) % 201) / 1000.0), 1)
+           - 0.0862 * p.humidity + 5.75, 2)),
+         'epa_barkjohn_2022@1',
+         CASE WHEN p.humidity >= 95 THEN '["fog"]' ELSE '[]' END
   FROM minutes JOIN bench_profile p ON p.minute_of_day = ((@end - n * 60) / 60) % 1440`;
 
 function createProfile(db: Db, fleet: readonly Sensor[]): void {

@@ -12,9 +12,9 @@ import {
 } from "./aggregates.js";
 import { evaluatePm25, pm25Aqi } from "./aqi.js";
 import { decimalMean } from "./decimal.js";
-import { type MeasuredReading, mapMeasures, measureValue } from "./measures.js";
+import { MEASURES, type Measure, type MeasuredReading, mapMeasures, measureValue } from "./measures.js";
 import { NOWCAST_HOURS, nowcastPm25 } from "./nowcast.js";
-import { addFlagCounts, assessSeries, countFlags, type FlagCounts, type SeriesReading } from "./quality.js";
+import { addFlagCounts, assessSeries, type FlagCounts, type QualityFlag, type SeriesReading } from "./quality.js";
 import { DEFAULT_REPORTING_INTERVAL_SECONDS, type SensorRegistry, type Zone } from "./sensor.js";
 import { HOUR_MS, hourStartOf } from "./time.js";
 
@@ -67,26 +67,52 @@ export interface BinnableReading extends MeasuredReading {
  * bins in its query, and the tests hold it to this.
  */
 export function binReadings(readings: readonly BinnableReading[]): SensorHourBin[] {
-  const bins = new Map<string, SensorHourBin>();
+  // Mutable running totals: a backfill bins a million readings, and a fresh object per reading
+  // and measure left most of its time to the garbage collector.
+  const bins = new Map<string, Bin>();
   for (const reading of readings) {
     const hourStart = hourStartOf(reading.timestamp);
     const key = `${reading.sensorId}\u0000${hourStart}`;
-    const one = mapMeasures((measure): MeasureStats => {
+    let bin = bins.get(key);
+    if (bin === undefined) {
+      bin = { sensorId: reading.sensorId, hourStart, readings: 0, measures: emptyRunningStats(), flags: {} };
+      bins.set(key, bin);
+    }
+    bin.readings++;
+    for (const measure of MEASURES) {
       const value = measureValue(reading, measure);
-      return value === undefined ? EMPTY_STATS : { count: 1, sum: value, min: value, max: value };
-    });
-    const flags = countFlags([reading.flags]);
-    const previous = bins.get(key);
-    bins.set(key, {
-      sensorId: reading.sensorId,
-      hourStart,
-      readings: (previous?.readings ?? 0) + 1,
-      measures: previous === undefined ? one : mergeMeasures(previous.measures, one),
-      flags: previous === undefined ? flags : addFlagCounts(previous.flags, flags),
-    });
+      if (value === undefined) continue;
+      const stats = bin.measures[measure];
+      stats.count++;
+      stats.sum += value;
+      stats.min = stats.min === null || value < stats.min ? value : stats.min;
+      stats.max = stats.max === null || value > stats.max ? value : stats.max;
+    }
+    for (const flag of reading.flags) bin.flags[flag] = (bin.flags[flag] ?? 0) + 1;
   }
   return [...bins.values()];
 }
+
+interface RunningStats {
+  count: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+}
+
+interface Bin {
+  readonly sensorId: string;
+  readonly hourStart: number;
+  readings: number;
+  readonly measures: Record<Measure, RunningStats>;
+  readonly flags: Partial<Record<QualityFlag, number>>;
+}
+
+const emptyRunningStats = (): Record<Measure, RunningStats> =>
+  Object.fromEntries(MEASURES.map((measure) => [measure, { count: 0, sum: 0, min: null, max: null }])) as Record<
+    Measure,
+    RunningStats
+  >;
 
 /** A stored reading of one sensor as the roll-up judges it again: raw values, times and second channel. */
 export type StoredSeriesReading = SeriesReading & Pick<MeasuredReading, "temperature" | "humidity">;
