@@ -88,6 +88,10 @@ describe("the DynamoDB store against the emulator", () => {
       city: "Dakar",
       received_at: RECEIVED_AT,
       expires_at: Math.floor((Date.parse(at(3)) + 30 * DAY_MS) / 1000),
+      // Beside the raw value: 0.524 x 8.5 - 0.0862 x 71 + 5.75, its formula, the ingest flags.
+      pm25_corrected: 4.08,
+      correction: "epa_barkjohn_2022@1",
+      quality_flags: [],
     });
     const sens001 = await client.send(
       new QueryCommand({

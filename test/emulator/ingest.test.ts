@@ -171,6 +171,16 @@ function expectedRecord(payload: Record<string, unknown>, version: number | unde
       temperature: { value: Number(payload.temperature), type: "DOUBLE" },
       humidity: { value: Number(payload.humidity), type: "DOUBLE" },
       co2: { value: Number(payload.co2), type: "BIGINT" },
+      // PMS5003: the EPA's correction (2021 equation below 570 ug/m3), beside the raw value.
+      pm25_corrected: {
+        value: Math.max(
+          0,
+          Math.round((0.524 * Number(payload.pm25) - 0.0862 * Number(payload.humidity) + 5.75) * 100) / 100,
+        ),
+        type: "DOUBLE",
+      },
+      correction: { value: "epa_barkjohn_2022@1", type: "VARCHAR" },
+      quality_flags: { value: Number(payload.co2) < 400 ? '["co2_below_background"]' : "[]", type: "VARCHAR" },
       ...optional("battery", "DOUBLE"),
       ...optional("rssi", "BIGINT"),
       ...(payload.firmware === undefined ? {} : { firmware: { value: String(payload.firmware), type: "VARCHAR" } }),
