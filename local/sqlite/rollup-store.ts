@@ -17,7 +17,12 @@ import {
   judgeSeries,
   type StoredSeriesReading,
 } from "../../lambdas/core/rollup.js";
-import { type SensorRegistry, ZONES, type Zone } from "../../lambdas/core/sensor.js";
+import {
+  DEFAULT_REPORTING_INTERVAL_SECONDS,
+  type SensorRegistry,
+  ZONES,
+  type Zone,
+} from "../../lambdas/core/sensor.js";
 import { HOUR_MS } from "../../lambdas/core/time.js";
 import type {
   HourlyAggregateSource,
@@ -133,8 +138,15 @@ function seriesReadingOf(cell: Cells): StoredSeriesReading {
 }
 
 export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteRollupStore {
-  // Each sensor's readings of the range and of the hour before it, whose neighbours the first
-  // readings of the range are (a stuck run or a spike can straddle the hour).
+  // Each sensor's readings of the range and the few before it that are the neighbours of its
+  // first readings (a stuck run or a spike can straddle the hour): four reporting intervals of
+  // the slowest sensor, at most an hour.
+  const lookbackMs = Math.min(
+    HOUR_MS,
+    4 *
+      1000 *
+      Math.max(DEFAULT_REPORTING_INTERVAL_SECONDS, ...[...registry.values()].map((s) => s.reportingIntervalSeconds)),
+  );
   const readingSelect = db.prepare(
     `SELECT measurement_id, sensor_id, timestamp, received_at, pm25, pm25_b, temperature, humidity, co2,
        quality_flags, pm25_corrected, correction_version
@@ -154,7 +166,7 @@ export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteR
    * corrected, unflagged readings.
    */
   function judgedBins(range: HourRange): SensorHourBin[] {
-    const cells = cellsOf(readingSelect, toSqliteTime(range.from - HOUR_MS), toSqliteTime(range.to));
+    const cells = cellsOf(readingSelect, toSqliteTime(range.from - lookbackMs), toSqliteTime(range.to));
     const bySensor = new Map<string, Cells[]>();
     for (const cell of cells) {
       const sensorId = String(cell("sensor_id"));
