@@ -16,10 +16,11 @@ import { systemClock } from "../lambdas/ports.js";
 import { backfillChunks, rangeEvent } from "../lambdas/use-cases/rollup-range.js";
 import { REGISTRY, SENSORS } from "../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs, STAGE_NAMES } from "../lib/config/stages.js";
+import { EXPORT_FORMATS, exportReadings } from "./export.js";
 import { dailyReport, nowcastReport, whoReport } from "./figures.js";
 import { FleetError, syncFleet } from "./fleet/sync.js";
 import { formatHealth, healthReport } from "./health.js";
-import { exportCsv, qualityReport } from "./quality.js";
+import { qualityReport } from "./quality.js";
 import { replayQuarantine } from "./quarantine-replay.js";
 import { formatTable, type Report, runSeedReport, SEED_REPORTS } from "./reports.js";
 import { makeLocalAlertSink } from "./runtime/alert-sink.js";
@@ -60,8 +61,9 @@ Commands:
     --to DATE           daily: the last local day (default today)
     --month YYYY-MM     who: the month (default this one)
     --from ISO --to ISO quality: the period (default the last 24 hours)
-  export --format csv   every reading with its raw and corrected PM2.5, correction and flags, to
-                        stdout   [--from ISO] [--to ISO] [--sensor ID] [--db FILE]
+  export --format F     readings to stdout, F: csv (raw and corrected PM2.5, correction, flags),
+                        openaq (OpenAQ v3 measurements JSON) or aqcsv (AirNow AQCSV)
+                        [--from ISO] [--to ISO] [--sensor ID] [--db FILE]
   quarantine list       rejected readings   [--reason CODE] [--json] [--db FILE]
   quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
   rollup --since ISO    the hourly and zone roll-ups again for every hour since then (late data, a
@@ -357,7 +359,6 @@ const qualityRun =
   (db: Db): Report =>
     qualityReport(db, period);
 
-const EXPORT_FORMATS = ["csv"] as const;
 const EXPORT_OPTIONS = {
   ...DB_OPTION,
   format: { type: "string" },
@@ -385,7 +386,7 @@ async function exportCommand(argv: readonly string[]): Promise<void> {
     ? (rows: number) => process.stderr.write(`\rexported ${rows.toLocaleString("en")} readings`)
     : undefined;
   try {
-    await exportCsv(db, process.stdout, {
+    await exportReadings(db, process.stdout, format, {
       from,
       to,
       ...(sensorId === undefined ? {} : { sensorId }),

@@ -1,17 +1,12 @@
 /**
- * Data quality in the local store: `kaikai report quality` (per sensor over a period: readings by
- * flag, coverage, the correction in use, the mean raw-to-corrected difference) and
- * `kaikai export --format csv` (every reading with its raw and corrected PM2.5, its correction and
- * its flags, streamed row by row).
+ * `kaikai report quality`: per sensor over a period, its readings by quality flag, its coverage,
+ * the correction in use and the mean raw-to-corrected difference.
  */
-import type { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { stringify } from "csv-stringify";
-import { parseFlags, QUALITY_FLAGS } from "../lambdas/core/quality.js";
+import { QUALITY_FLAGS } from "../lambdas/core/quality.js";
 import { DEFAULT_REPORTING_INTERVAL_SECONDS } from "../lambdas/core/sensor.js";
 import type { Report, ReportRow } from "./reports.js";
 import type { Db } from "./sqlite/database.js";
-import { fromSqliteTime, toSqliteTime } from "./sqlite/time.js";
+import { toSqliteTime } from "./sqlite/time.js";
 
 export interface Period {
   /** Epoch ms, inclusive. */
@@ -108,86 +103,4 @@ export function qualityReport(db: Db, period: Period): Report {
     columns: [...QUALITY_COLUMNS],
     rows,
   };
-}
-
-/** The CSV's columns: the contract's fields, in its order, then what the pipeline stores beside them. */
-export const CSV_COLUMNS = [
-  "sensor_id",
-  "timestamp",
-  "pm25",
-  "temperature",
-  "humidity",
-  "co2",
-  "battery",
-  "rssi",
-  "firmware",
-  "pm25_b",
-  "pm25_corrected",
-  "correction",
-  "flags",
-] as const;
-
-export interface ExportOptions extends Period {
-  readonly sensorId?: string;
-  /** Told of each thousand rows written, for a progress line. */
-  readonly onProgress?: (rows: number) => void;
-}
-
-interface StoredRow {
-  readonly sensor_id: string;
-  readonly timestamp: string;
-  readonly pm25: number;
-  readonly temperature: number;
-  readonly humidity: number;
-  readonly co2: number;
-  readonly battery: number | null;
-  readonly rssi: number | null;
-  readonly firmware: string | null;
-  readonly pm25_b: number | null;
-  readonly pm25_corrected: number | null;
-  readonly correction_version: string | null;
-  readonly quality_flags: string | null;
-}
-
-/**
- * The readings of the period (and sensor) one at a time, as the CSV writes them: a cursor over
- * the table, so that memory stays flat however many rows there are. Flags are joined by `|`.
- */
-function* csvRecords(db: Db, options: ExportOptions): Generator<(string | number | null)[]> {
-  const statement = db.prepare(
-    `SELECT sensor_id, timestamp, pm25, temperature, humidity, co2, battery, rssi, firmware, pm25_b,
-       pm25_corrected, correction_version, quality_flags
-     FROM measurements WHERE timestamp >= ? AND timestamp < ? AND (? IS NULL OR sensor_id = ?)
-     ORDER BY sensor_id, timestamp`,
-  );
-  const sensor = options.sensorId ?? null;
-  let count = 0;
-  for (const row of statement.iterate(toSqliteTime(options.from), toSqliteTime(options.to), sensor, sensor)) {
-    const stored = row as StoredRow;
-    count++;
-    if (count % 1000 === 0) options.onProgress?.(count);
-    yield [
-      stored.sensor_id,
-      new Date(fromSqliteTime(stored.timestamp)).toISOString(),
-      stored.pm25,
-      stored.temperature,
-      stored.humidity,
-      stored.co2,
-      stored.battery,
-      stored.rssi,
-      stored.firmware,
-      stored.pm25_b,
-      stored.pm25_corrected,
-      stored.correction_version,
-      stored.quality_flags === null ? null : parseFlags(stored.quality_flags).join("|"),
-    ];
-  }
-  options.onProgress?.(count);
-}
-
-/** Streams the export as CSV to `out`, waiting on it when it is slower than the database. */
-export async function exportCsv(db: Db, out: Writable, options: ExportOptions): Promise<void> {
-  await pipeline(csvRecords(db, options), stringify({ header: true, columns: [...CSV_COLUMNS] }), out, {
-    end: false,
-  });
 }

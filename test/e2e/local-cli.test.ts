@@ -146,6 +146,24 @@ describe("kaikai report and quarantine", () => {
       pm25_mean: 42,
     });
     expect(quarantine.stdout).toContain("Quarantined readings (malformed_json): 1");
+
+    const [quality, csv] = await Promise.all([
+      kaikai(["report", "quality", "--json", "--db", db]).exited,
+      kaikai(["export", "--format", "csv", "--sensor", "SENS004", "--db", db]).exited,
+    ]);
+    expect(quality.code).toBe(0);
+    // Inserted by hand: stored, but not judged until a roll-up covers its hour.
+    expect(JSON.parse(quality.stdout).find((row: { sensor_id: string }) => row.sensor_id === "SENS004")).toMatchObject({
+      readings: 1,
+      not_judged: 1,
+      official: 0,
+    });
+    expect(csv.code).toBe(0);
+    expect(csv.stdout.split("\n").slice(0, 2)).toEqual([
+      "sensor_id,timestamp,pm25,temperature,humidity,co2,battery,rssi,firmware,pm25_b,pm25_corrected,correction,flags",
+      `SENS004,${new Date(at).toISOString()},42,30,70,600,,,,,,,`,
+    ]);
+    expect(csv.stderr).toBe("");
   });
 
   it("says where to start when there is no database yet", async () => {
@@ -192,6 +210,29 @@ describe("kaikai command-line errors", () => {
       [2, ["kaikai: --from must be a date YYYY-MM-DD, not 2026-13-01 (run 'npm run kaikai -- help' for usage)"]],
       [2, ["kaikai: --month must be YYYY-MM, not 2026-1 (run 'npm run kaikai -- help' for usage)"]],
       [2, ["kaikai: --lang must be one of en, fr, not wo (run 'npm run kaikai -- help' for usage)"]],
+    ]);
+  });
+
+  it("refuses an export without a known format, or a quality report's bad period, in one line", async () => {
+    const runs = await Promise.all(
+      [
+        ["export"],
+        ["export", "--format", "xml"],
+        ["report", "quality", "--from", "yesterday"],
+        ["report", "quality", "--month", "2026-11"],
+      ].map((args) => kaikai(args).exited),
+    );
+    expect(runs.map((run) => [run.code, oneLine(run.stderr), run.stdout])).toEqual([
+      [2, ["kaikai: export needs --format csv|openaq|aqcsv, not none (run 'npm run kaikai -- help' for usage)"], ""],
+      [2, ["kaikai: export needs --format csv|openaq|aqcsv, not xml (run 'npm run kaikai -- help' for usage)"], ""],
+      [
+        2,
+        [
+          "kaikai: --from must be an ISO 8601 date or time such as 2026-11-28T10:00:00Z, not yesterday (run 'npm run kaikai -- help' for usage)",
+        ],
+        "",
+      ],
+      [2, ["kaikai: --month is not an option of report quality (run 'npm run kaikai -- help' for usage)"], ""],
     ]);
   });
 

@@ -8,8 +8,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { HOUR_MS, hourStartOf } from "../../../lambdas/core/time.js";
 import { noMetrics } from "../../../lambdas/ports.js";
 import { REGISTRY } from "../../../lib/config/sensors.js";
+import { CSV_COLUMNS, exportReadings } from "../../../local/export.js";
 import { nowcastReport } from "../../../local/figures.js";
-import { CSV_COLUMNS, exportCsv, qualityReport } from "../../../local/quality.js";
+import { qualityReport } from "../../../local/quality.js";
 import { makeLocalRollups } from "../../../local/runtime/rollups.js";
 import { makeSqliteAlertStateStore } from "../../../local/sqlite/alert-state-store.js";
 import type { Db } from "../../../local/sqlite/database.js";
@@ -129,7 +130,7 @@ describe("quality flags in the local pipeline", () => {
         done();
       },
     });
-    await exportCsv(db, out, { from: lastHour, to: lastHour + HOUR_MS, sensorId: "SENS001" });
+    await exportReadings(db, out, "csv", { from: lastHour, to: lastHour + HOUR_MS, sensorId: "SENS001" });
     const [header, ...rows] = parse(text) as string[][];
     expect(header).toEqual([...CSV_COLUMNS]);
     expect(rows).toHaveLength(60);
