@@ -2,7 +2,7 @@ import { registryOf } from "../../lambdas/core/sensor.js";
 import { systemClock } from "../../lambdas/ports.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs } from "../../lib/config/stages.js";
-import type { FaultRates } from "../simulator/faults.js";
+import { type FaultRates, NO_FAULTS } from "../simulator/faults.js";
 import { fleetOf } from "../simulator/fleet.js";
 import { withoutPassword } from "../simulator/publisher.js";
 import { type SimulatorHandle, startSimulator } from "../simulator/simulator.js";
@@ -48,7 +48,7 @@ export interface RunningPipeline {
 const START_SIMULATOR = {
   ratePerSecond: 5,
   backfillHours: 24,
-  faults: { malformed: 0.002, out_of_range: 0.002, unknown_sensor: 0.001, duplicate: 0.01 },
+  faults: { ...NO_FAULTS, malformed: 0.002, out_of_range: 0.002, unknown_sensor: 0.001, duplicate: 0.01 },
 } as const;
 
 /** The embedded broker's URL as the simulator must use it: logged in when the broker asks for a password. */

@@ -21,7 +21,9 @@ export const SIMULATE_USAGE = `Usage: kaikai simulate [options]
   --sensors N              the first N sensors of the registry, or all of them and simulated ones
                            (SIM...) up to N, up to ${MAX_SENSORS} (default all ${SENSORS.length}); a local
                            pipeline must be started with the same --sensors to know them
-  --faults SPEC            e.g. malformed=0.02,out_of_range=0.01,unknown_sensor=0.01,duplicate=0.02
+  --faults SPEC            e.g. malformed=0.02,out_of_range=0.01,unknown_sensor=0.01,duplicate=0.02;
+                           and the sensors' own: stuck=0.05 (10-minute stretches on one value),
+                           spike=0.01, fog=0.5 (mornings at 96 % RH and more), clock=0.01 (an hour early)
   --backfill-hours N       hours of past readings sent first (default 24; 0 for none)
   --duration S             stop after S seconds live
   --count N                stop after N live readings

@@ -1,7 +1,9 @@
 /**
  * Faults a real fleet produces, injected at configurable rates so that the pipeline's rejects,
  * quarantine and idempotency can be watched: broken JSON, values out of the contract's ranges,
- * sensors missing from the registry, and the same reading delivered twice.
+ * sensors missing from the registry, and the same reading delivered twice. And faults of the
+ * sensors themselves, valid readings that the quality flags catch (lambdas/core/quality.ts): a
+ * sensor stuck on one value, a spike, a foggy morning, a clock an hour behind.
  */
 
 import type { SensorRegistry } from "../../lambdas/core/sensor.js";
@@ -11,10 +13,32 @@ import type { TelemetryPayload } from "./model.js";
 export const FAULT_KINDS = ["malformed", "out_of_range", "unknown_sensor", "duplicate"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Share of readings, each in [0, 1], that get each fault; the shares add up to at most 1. */
-export type FaultRates = Readonly<Record<FaultKind, number>>;
+/**
+ * Faults of the sensors (simulator/model.ts applies them): `stuck`, the share of 10-minute
+ * stretches a sensor repeats one value; `spike`, the share of readings six times too high; `fog`,
+ * the share of mornings (05:00 to 09:00) a city spends at 96 % RH or more; `clock`, the share of
+ * readings stamped an hour and 30 seconds early, inside a span already reported.
+ */
+export const SENSOR_FAULTS = ["stuck", "spike", "fog", "clock"] as const;
+export type SensorFault = (typeof SENSOR_FAULTS)[number];
+export type SensorFaultRates = Readonly<Record<SensorFault, number>>;
 
-export const NO_FAULTS: FaultRates = { malformed: 0, out_of_range: 0, unknown_sensor: 0, duplicate: 0 };
+/**
+ * Share of readings, each in [0, 1], that get each message fault (they add up to at most 1), and
+ * the share of each sensor fault.
+ */
+export type FaultRates = Readonly<Record<FaultKind, number>> & SensorFaultRates;
+
+export const NO_FAULTS: FaultRates = {
+  malformed: 0,
+  out_of_range: 0,
+  unknown_sensor: 0,
+  duplicate: 0,
+  stuck: 0,
+  spike: 0,
+  fog: 0,
+  clock: 0,
+};
 
 export class FaultSpecError extends Error {
   constructor(message: string) {
@@ -23,15 +47,16 @@ export class FaultSpecError extends Error {
   }
 }
 
-const isFaultKind = (name: string): name is FaultKind => (FAULT_KINDS as readonly string[]).includes(name);
+const ALL_FAULTS = [...FAULT_KINDS, ...SENSOR_FAULTS] as const;
+const isFault = (name: string): name is (typeof ALL_FAULTS)[number] => (ALL_FAULTS as readonly string[]).includes(name);
 
-/** Parses `malformed=0.02,out_of_range=0.01,...`; kinds not named get rate 0. */
+/** Parses `malformed=0.02,out_of_range=0.01,stuck=0.05,...`; faults not named get rate 0. */
 export function parseFaultRates(spec: string): FaultRates {
-  const rates: Record<FaultKind, number> = { ...NO_FAULTS };
+  const rates: Record<FaultKind | SensorFault, number> = { ...NO_FAULTS };
   for (const part of spec.split(",")) {
     const [name = "", value = "", ...rest] = part.trim().split("=");
-    if (!isFaultKind(name)) {
-      throw new FaultSpecError(`unknown fault "${name}" (expected ${FAULT_KINDS.join(", ")})`);
+    if (!isFault(name)) {
+      throw new FaultSpecError(`unknown fault "${name}" (expected ${ALL_FAULTS.join(", ")})`);
     }
     const rate = Number(value);
     if (rest.length > 0 || value.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate > 1) {

@@ -6,9 +6,15 @@
  * - Relative humidity is derived from temperature and dew point (Magnus formula), so a warmer
  *   afternoon lowers it and the moist sea air of the night raises it, as on the coast.
  * - A Harmattan episode brings Saharan dust (PM2.5 far above 150 ug/m3) with hot, dry air.
+ * - The model's PM2.5 is what a reference monitor would read. A low-cost sensor overreads in
+ *   humid air: it reports the raw value that its US EPA correction (lambdas/core/correction.ts)
+ *   takes back to the model's, so the correction visibly matters, most on humid nights.
+ * - Sensor faults (simulator/faults.ts SENSOR_FAULTS), when asked for: stuck, spike, fog, clock.
  */
+import { type CorrectionId, correctPm25 } from "../../lambdas/core/correction.js";
 import type { Sensor, Zone } from "../../lambdas/core/sensor.js";
 import { DAY_MS, HOUR_MS } from "../../lambdas/core/time.js";
+import type { SensorFaultRates } from "./faults.js";
 import { hashString, smoothNoise, unitHash } from "./random.js";
 
 /** The payload a sensor publishes, as the message contract spells it. */
@@ -33,7 +39,31 @@ export interface DustEpisode {
 export interface ModelOptions {
   readonly seed: number;
   readonly dustEpisodes: readonly DustEpisode[];
+  /** @default none */
+  readonly sensorFaults?: SensorFaultRates;
 }
+
+/**
+ * The raw PM2.5 a sensor whose readings `correction` corrects reports when the air holds
+ * `reference` ug/m3: the correction's inverse, found by bisection (the corrections rise with the
+ * raw value), 0 where even a raw 0 corrects to more.
+ */
+export function rawPm25Reading(reference: number, humidity: number, correction: CorrectionId): number {
+  const corrected = (raw: number) => correctPm25(correction, raw, humidity) ?? raw;
+  if (corrected(0) >= reference) return 0;
+  let low = 0;
+  let high = 1000;
+  if (corrected(high) <= reference) return high;
+  for (let step = 0; step < 40; step++) {
+    const middle = (low + high) / 2;
+    if (corrected(middle) < reference) low = middle;
+    else high = middle;
+  }
+  return (low + high) / 2;
+}
+
+const STUCK_STRETCH_MS = 10 * 60_000;
+const FOG_HOURS = { from: 5, to: 9 } as const;
 
 export const DEFAULT_DUST_PEAK_PM25 = 260;
 
@@ -143,6 +173,24 @@ const clamp = (value: number, min: number, max: number): number => Math.min(max,
 
 /** What a sensor reads at `time` (epoch ms). Pure: the same inputs give the same reading. */
 export function simulateReading(sensor: Sensor, time: number, options: ModelOptions): TelemetryPayload {
+  const faults = options.sensorFaults;
+  const key = hashString(sensor.sensorId);
+  const reading = sensorReading(sensor, time, options);
+  if (faults === undefined) return reading;
+  const stretch = Math.floor(time / STUCK_STRETCH_MS);
+  const stuck = unitHash(options.seed, key, 73, stretch) < faults.stuck;
+  const second = Math.floor(time / 1000);
+  const spike = unitHash(options.seed, key, 79, second) < faults.spike;
+  const clock = unitHash(options.seed, key, 83, second) < faults.clock;
+  const pm25 = stuck ? sensorReading(sensor, stretch * STUCK_STRETCH_MS, options).pm25 : reading.pm25;
+  return {
+    ...reading,
+    pm25: spike ? round1(clamp(pm25 * 6 + 30, 0, 1000)) : pm25,
+    ...(clock ? { timestamp: new Date(time - HOUR_MS - 30_000).toISOString() } : {}),
+  };
+}
+
+function sensorReading(sensor: Sensor, time: number, options: ModelOptions): TelemetryPayload {
   const { seed } = options;
   const key = hashString(sensor.sensorId);
   const hour = hourOfDay(time);
@@ -166,7 +214,12 @@ export function simulateReading(sensor: Sensor, time: number, options: ModelOpti
   const nightAir = gaussian(hour, 3, 4) + gaussian(hour - 24, 3, 4) + gaussian(hour + 24, 3, 4);
   const seaDewPoint = climate.dewPoint + climate.nightDewPointRise * nightAir + weatherDrift;
   const dewPoint = seaDewPoint + (HARMATTAN_DEW_POINT - seaDewPoint) * dust;
-  const humidity = relativeHumidity(temperature, dewPoint) + jitter(2) * 1.5;
+  const foggy =
+    options.sensorFaults !== undefined &&
+    hour >= FOG_HOURS.from &&
+    hour < FOG_HOURS.to &&
+    unitHash(seed, weatherKey, 71, Math.floor(time / DAY_MS)) < options.sensorFaults.fog;
+  const humidity = foggy ? 96 + Math.abs(jitter(2)) * 3.5 : relativeHumidity(temperature, dewPoint) + jitter(2) * 1.5;
 
   const pm25 =
     (zone.pm25Base + zone.pm25Traffic * traffic) * (1 + 0.15 * localDrift) +
@@ -182,7 +235,7 @@ export function simulateReading(sensor: Sensor, time: number, options: ModelOpti
   return {
     sensor_id: sensor.sensorId,
     timestamp: new Date(time).toISOString(),
-    pm25: round1(clamp(pm25, 0, 1000)),
+    pm25: round1(clamp(rawPm25Reading(pm25, clamp(humidity, 0, 100), sensor.pm25Correction), 0, 1000)),
     temperature: round1(clamp(temperature, -40, 85)),
     humidity: round1(clamp(humidity, 0, 100)),
     co2: Math.round(clamp(co2, 250, 10_000)),

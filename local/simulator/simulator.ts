@@ -5,7 +5,7 @@
  */
 import type { Sensor, SensorRegistry } from "../../lambdas/core/sensor.js";
 import { HOUR_MS } from "../../lambdas/core/time.js";
-import { chooseFault, encodeReading, type FaultKind, type FaultRates, NO_FAULTS } from "./faults.js";
+import { chooseFault, encodeReading, FAULT_KINDS, type FaultKind, type FaultRates } from "./faults.js";
 import { DEFAULT_DUST_PEAK_PM25, type DustEpisode, simulateReading } from "./model.js";
 import { openPublisher, type PublishTarget } from "./publisher.js";
 import { mixHash, seededRandom } from "./random.js";
@@ -110,9 +110,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const model = {
     seed: options.seed,
     dustEpisodes: options.dustEpisodes ?? defaultDustEpisodes(startedAt, options.backfillHours),
+    sensorFaults: options.faults,
   };
   const faultRandom = seededRandom(mixHash(options.seed, 0xfa17));
-  const faultCounts: Record<FaultKind, number> = { ...NO_FAULTS };
+  const faultCounts = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
   let backfilled = 0;
   let live = 0;
   let stopping = false;

@@ -8,6 +8,7 @@ import {
   FAULT_KINDS,
   type FaultKind,
   FaultSpecError,
+  NO_FAULTS,
   type OutgoingMessage,
   parseFaultRates,
 } from "../../../../local/simulator/faults.js";
@@ -33,11 +34,15 @@ const EXPECTED_REASON: Record<FaultKind, string> = {
 
 describe("fault specification", () => {
   it("parses named rates and leaves the others at zero", () => {
-    expect(parseFaultRates("malformed=0.02, duplicate=0.1")).toEqual({
+    expect(parseFaultRates("malformed=0.02, duplicate=0.1, stuck=0.5")).toEqual({
       malformed: 0.02,
       out_of_range: 0,
       unknown_sensor: 0,
       duplicate: 0.1,
+      stuck: 0.5,
+      spike: 0,
+      fog: 0,
+      clock: 0,
     });
   });
 
@@ -55,7 +60,7 @@ describe("fault specification", () => {
 
 describe("injected faults", () => {
   it("appear at their rates, the same for the same seed", () => {
-    const rates = { malformed: 0.02, out_of_range: 0.01, unknown_sensor: 0.01, duplicate: 0.05 };
+    const rates = { ...NO_FAULTS, malformed: 0.02, out_of_range: 0.01, unknown_sensor: 0.01, duplicate: 0.05 };
     const draw = (seed: number) => {
       const random = seededRandom(seed);
       return Array.from({ length: 40_000 }, () => chooseFault(rates, random));

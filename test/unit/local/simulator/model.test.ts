@@ -1,10 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { correctPm25 } from "../../../../lambdas/core/correction.js";
+import { assessReading, neighbourFlags } from "../../../../lambdas/core/quality.js";
 import type { InboundMessage } from "../../../../lambdas/core/reading.js";
 import type { Sensor } from "../../../../lambdas/core/sensor.js";
 import { telemetryTopic } from "../../../../lambdas/core/topics.js";
 import { validateMessage } from "../../../../lambdas/core/validate.js";
 import { REGISTRY, SENSORS } from "../../../../lib/config/sensors.js";
+import type { SensorFaultRates } from "../../../../local/simulator/faults.js";
 import { type DustEpisode, simulateReading, type TelemetryPayload } from "../../../../local/simulator/model.js";
 
 const HOUR = 3_600_000;
@@ -119,5 +122,63 @@ describe("simulated readings", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("what a low-cost sensor reports", () => {
+  const plantower = sensorOf("Urban");
+  const reference = { ...plantower, pm25Correction: "none" as const };
+
+  it("overreads in humid air by what the EPA correction takes back", () => {
+    for (let minute = 0; minute < 24 * 60; minute += 7) {
+      const time = START + minute * 60_000;
+      const raw = simulateReading(plantower, time, noDust);
+      const truth = simulateReading(reference, time, noDust);
+      const corrected = correctPm25("epa_barkjohn_2022", raw.pm25, raw.humidity) ?? Number.NaN;
+      // Raw PM2.5 is rounded to 0.1: its correction is within 0.06 of the model's value.
+      if (raw.pm25 > 0) expect(Math.abs(corrected - truth.pm25)).toBeLessThan(0.1);
+      expect(raw.pm25).toBeGreaterThanOrEqual(truth.pm25);
+    }
+  });
+});
+
+describe("sensor faults", () => {
+  const sensor = sensorOf("Residential");
+  const minutes = (from: number, count: number, faults: Partial<SensorFaultRates>) =>
+    Array.from({ length: count }, (_, minute) =>
+      simulateReading(sensor, from + minute * 60_000, {
+        ...noDust,
+        sensorFaults: { stuck: 0, spike: 0, fog: 0, clock: 0, ...faults },
+      }),
+    );
+  const series = (readings: readonly TelemetryPayload[]) =>
+    readings.map((reading, index) => ({
+      timestamp: Date.parse(reading.timestamp),
+      receivedAt: START + index * 60_000 + 500,
+      pm25: reading.pm25,
+    }));
+
+  it("a stuck sensor repeats one value for ten minutes, and the roll-up's flags catch it", () => {
+    const readings = minutes(START, 20, { stuck: 1 });
+    expect(new Set(readings.slice(0, 10).map((reading) => reading.pm25)).size).toBe(1);
+    expect(neighbourFlags(series(readings), 60_000).every((flags) => flags.includes("stuck"))).toBe(true);
+    const healthy = minutes(START, 20, {});
+    expect(neighbourFlags(series(healthy), 60_000).some((flags) => flags.includes("stuck"))).toBe(false);
+  });
+
+  it("a foggy morning sits at 96 % RH or more from 05:00 to 09:00 and is flagged fog", () => {
+    const morning = minutes(START + 5 * HOUR, 240, { fog: 1 });
+    expect(morning.every((reading) => reading.humidity >= 96)).toBe(true);
+    expect(morning.every((reading) => assessReading(reading, "epa_barkjohn_2022").flags.includes("fog"))).toBe(true);
+    const afternoon = minutes(START + 14 * HOUR, 60, { fog: 1 });
+    expect(afternoon.some((reading) => reading.humidity >= 95)).toBe(false);
+  });
+
+  it("a spike is six times the reading and 30 more; a clock fault stamps it an hour and 30 s early", () => {
+    const [normal] = minutes(START, 1, {});
+    const [spiked] = minutes(START, 1, { spike: 1 });
+    const [early] = minutes(START, 1, { clock: 1 });
+    expect(spiked?.pm25).toBeCloseTo((normal?.pm25 ?? 0) * 6 + 30, 0);
+    expect(Date.parse(early?.timestamp ?? "")).toBe(START - HOUR - 30_000);
   });
 });
