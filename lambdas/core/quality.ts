@@ -20,17 +20,6 @@ export type QualityFlag = (typeof QUALITY_FLAGS)[number];
 /** Consecutive equal PM2.5 values that make a sensor stuck. */
 export const STUCK_RUN = 3;
 
-/** What each flag means, as `kaikai report quality` and the exports explain it. */
-export const QUALITY_FLAG_MEANING: Readonly<Record<QualityFlag, string>> = {
-  stuck: `PM2.5 unchanged for ${STUCK_RUN} or more consecutive readings`,
-  spike: "PM2.5 several times its neighbours' mean",
-  fog: "relative humidity of 95 % or more: optical sensors are unreliable in fog",
-  clock_backwards: "timestamp inside a span the sensor had already reported, received after it",
-  co2_below_background: "CO2 below the outdoor background",
-  channel_disagreement: "the two PM channels disagree by more than 5 ug/m3 and 70 %",
-  no_humidity: "the correction needs a humidity the reading does not have",
-};
-
 /** Flags set at ingest, from the reading alone. */
 export const INGEST_FLAGS: readonly QualityFlag[] = [
   "fog",
@@ -38,8 +27,6 @@ export const INGEST_FLAGS: readonly QualityFlag[] = [
   "channel_disagreement",
   "no_humidity",
 ];
-/** Flags set by the roll-up, from the readings around it. */
-export const NEIGHBOUR_FLAGS: readonly QualityFlag[] = ["stuck", "spike", "clock_backwards"];
 
 /**
  * Optical PM sensors lose their calibration near saturation: at 95 % RH and above, droplets
@@ -205,12 +192,6 @@ export function addFlagCounts(a: FlagCounts, b: FlagCounts): FlagCounts {
     if (count !== undefined && count > 0) total[flag] = (total[flag] ?? 0) + count;
   }
   return total;
-}
-
-export function countFlags(flagLists: Iterable<readonly QualityFlag[]>): FlagCounts {
-  const counts: Partial<Record<QualityFlag, number>> = {};
-  for (const flags of flagLists) for (const flag of flags) counts[flag] = (counts[flag] ?? 0) + 1;
-  return counts;
 }
 
 /** Parses stored flags (a JSON array of codes), ignoring codes this version does not know. */

@@ -141,12 +141,11 @@ export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteR
   // Each sensor's readings of the range and the few before it that are the neighbours of its
   // first readings (a stuck run or a spike can straddle the hour): four reporting intervals of
   // the slowest sensor, at most an hour.
-  const lookbackMs = Math.min(
-    HOUR_MS,
-    4 *
-      1000 *
-      Math.max(DEFAULT_REPORTING_INTERVAL_SECONDS, ...[...registry.values()].map((s) => s.reportingIntervalSeconds)),
+  const slowestIntervalSeconds = [...registry.values()].reduce(
+    (slowest, sensor) => Math.max(slowest, sensor.reportingIntervalSeconds),
+    DEFAULT_REPORTING_INTERVAL_SECONDS,
   );
+  const lookbackMs = Math.min(HOUR_MS, 4 * 1000 * slowestIntervalSeconds);
   const readingSelect = db.prepare(
     `SELECT measurement_id, sensor_id, timestamp, received_at, pm25, pm25_b, temperature, humidity, co2,
        quality_flags, pm25_corrected, correction_version
