@@ -5,13 +5,18 @@
 import { Writable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { beforeEach, describe, expect, it } from "vitest";
-import { HOUR_MS, hourStartOf } from "../../../lambdas/core/time.js";
+import type { InboundMessage } from "../../../lambdas/core/reading.js";
+import { DAY_MS, HOUR_MS, hourStartOf } from "../../../lambdas/core/time.js";
+import { telemetryTopic } from "../../../lambdas/core/topics.js";
+import { validateMessage } from "../../../lambdas/core/validate.js";
 import { noMetrics } from "../../../lambdas/ports.js";
 import { REGISTRY } from "../../../lib/config/sensors.js";
 import { CSV_COLUMNS, exportReadings } from "../../../local/export.js";
 import { nowcastReport } from "../../../local/figures.js";
 import { qualityReport } from "../../../local/quality.js";
 import { makeLocalRollups } from "../../../local/runtime/rollups.js";
+import { NO_FAULTS, type SensorFaultRates } from "../../../local/simulator/faults.js";
+import { simulateReading } from "../../../local/simulator/model.js";
 import { makeSqliteAlertStateStore } from "../../../local/sqlite/alert-state-store.js";
 import type { Db } from "../../../local/sqlite/database.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
@@ -144,5 +149,59 @@ describe("quality flags in the local pipeline", () => {
     });
     // 0.524 x 300 - 0.0862 x 60 + 5.75
     expect(Number(first.pm25_corrected)).toBeCloseTo(157.78, 2);
+  });
+});
+
+describe("the simulator's faults in the local pipeline", () => {
+  it("a simulated stuck sensor and a foggy morning show in report quality and are left out of the NowCast", async () => {
+    const morning = hourStartOf(Date.now()) - (hourStartOf(Date.now()) % DAY_MS) - DAY_MS + 5 * HOUR_MS;
+    const faultsOf: Record<string, Partial<SensorFaultRates>> = { SENS003: { fog: 1 }, SENS004: { stuck: 1 } };
+    const messages: InboundMessage[] = [];
+    for (const sensorId of ["SENS001", "SENS003", "SENS004"]) {
+      const sensor = REGISTRY.get(sensorId);
+      if (sensor === undefined) throw new Error(`${sensorId} is not in the registry`);
+      const sensorFaults = { ...NO_FAULTS, ...faultsOf[sensorId] };
+      for (let minute = 0; minute < 180; minute++) {
+        const time = morning + minute * MINUTE;
+        const reading = simulateReading(sensor, time, { seed: 1, dustEpisodes: [], sensorFaults });
+        messages.push({
+          payload: Buffer.from(JSON.stringify(reading)),
+          topic: telemetryTopic(sensorId),
+          receivedAt: time + 1000,
+        });
+      }
+    }
+    // Validated and enriched as ingest does it, then stored.
+    const context = { registry: REGISTRY, now: morning + 4 * HOUR_MS, maxReadingAgeMs: 30 * DAY_MS };
+    const readings = messages.flatMap((message) => {
+      const result = validateMessage(message, context);
+      return result.ok ? [result.reading] : [];
+    });
+    expect(readings).toHaveLength(messages.length);
+    await makeSqliteReadingStore(db).write(readings);
+    await makeLocalRollups({
+      db,
+      registry: REGISTRY,
+      alertRules: [],
+      timeZone: "Africa/Dakar",
+      alertStates: makeSqliteAlertStateStore(db),
+      alertSink: { publish: async () => undefined },
+      publish: async () => undefined,
+      observability: { logger: silentLogger(), metrics: noMetrics },
+      print: () => undefined,
+    }).runRange({ from: morning, to: morning + 3 * HOUR_MS }, () => undefined);
+
+    const lastHour = morning + 2 * HOUR_MS;
+    const quality = new Map(
+      qualityReport(db, { from: lastHour, to: lastHour + HOUR_MS }).rows.map((row) => [row.sensor_id, row]),
+    );
+    expect(quality.get("SENS004")).toMatchObject({ stuck: 60, official: 0 });
+    expect(quality.get("SENS003")).toMatchObject({ fog: 60, official: 0 });
+    expect(quality.get("SENS001")).toMatchObject({ stuck: 0, fog: 0, official: 60, coverage: 1 });
+
+    const nowcast = new Map(nowcastReport(db, { hour: lastHour, lang: "en" }).rows.map((row) => [row.id, row]));
+    expect(nowcast.get("SENS001")?.nowcast_pm25).toEqual(expect.any(Number));
+    expect(nowcast.get("SENS003")?.nowcast_pm25).toBeNull();
+    expect(nowcast.get("SENS004")?.nowcast_pm25).toBeNull();
   });
 });
