@@ -20,14 +20,6 @@ export type QualityFlag = (typeof QUALITY_FLAGS)[number];
 /** Consecutive equal PM2.5 values that make a sensor stuck. */
 export const STUCK_RUN = 3;
 
-/** Flags set at ingest, from the reading alone. */
-export const INGEST_FLAGS: readonly QualityFlag[] = [
-  "fog",
-  "co2_below_background",
-  "channel_disagreement",
-  "no_humidity",
-];
-
 /**
  * Optical PM sensors lose their calibration near saturation: at 95 % RH and above, droplets
  * are counted as particles (fog), which no humidity correction was fitted on.

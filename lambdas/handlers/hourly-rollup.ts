@@ -46,7 +46,12 @@ async function storePorts(): Promise<{
   const { database } = config.store;
   const queryClient = tracer.captureAWSv3Client(createTimestreamQueryClient());
   return {
-    bins: makeTimestreamBinSource({ client: queryClient, database, table: config.measurementsTable }),
+    bins: makeTimestreamBinSource({
+      client: queryClient,
+      database,
+      table: config.measurementsTable,
+      registry: config.registry,
+    }),
     hourly: makeTimestreamHourlySource({ client: queryClient, database, table: config.hourlyAggregatesTable }),
     writer: makeTimestreamHourlyWriter({
       client: tracer.captureAWSv3Client(createTimestreamWriteClient()),

@@ -23,11 +23,10 @@ import {
 } from "../../lambdas/aws/timestream/aggregates.js";
 import { createTimestreamQueryClient } from "../../lambdas/aws/timestream/query.js";
 import { SENSOR_HOUR_MEASURE_NAME } from "../../lambdas/aws/timestream/records.js";
-import { HOURLY_BINS_SQL, renderSql } from "../../lambdas/aws/timestream/sql.js";
+import { HOURLY_READINGS_SQL, renderSql } from "../../lambdas/aws/timestream/sql.js";
 import { createTimestreamStore, createTimestreamWriteClient } from "../../lambdas/aws/timestream/store.js";
 import { TABLES } from "../../lambdas/bindings/resources.js";
 import type { AlertNotice } from "../../lambdas/core/alerts.js";
-import { MEASURES, measureValue } from "../../lambdas/core/measures.js";
 import type { EnrichedReading } from "../../lambdas/core/reading.js";
 import { HOUR_MS } from "../../lambdas/core/time.js";
 import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
@@ -100,14 +99,15 @@ describe("hourly roll-up against the emulator", () => {
 
     const store = createTimestreamStore({ client: writeClient, database, table });
     expect(await store.write(readings)).toEqual({ rejected: [], unwritten: [] });
-    const range = { from: HOUR, to: HOUR + HOUR_MS };
+    // The hour's readings and those of the hour before, for the neighbours of its first ones.
+    const read = { from: HOUR - HOUR_MS, to: HOUR + HOUR_MS };
     if (await isMoto())
-      await queueQueryPages(renderSql(HOURLY_BINS_SQL, { database, table }, range), binsPages(readings));
+      await queueQueryPages(renderSql(HOURLY_READINGS_SQL, { database, table }, read), readingPages(readings));
 
     const iotData = new IoTDataPlaneClient({ endpoint: emulatorEndpoint() });
     const handler = makeHourlyRollup({
       registry: REGISTRY,
-      bins: makeTimestreamBinSource({ client: createTimestreamQueryClient(), database, table }),
+      bins: makeTimestreamBinSource({ client: createTimestreamQueryClient(), database, table, registry: REGISTRY }),
       writer: makeTimestreamHourlyWriter({ client: writeClient, ...hourlyTable }),
       hourly: makeTimestreamHourlySource({ client: createTimestreamQueryClient(), ...hourlyTable }),
       publisher: makeIotAggregatePublisher({ client: iotData }),
@@ -167,37 +167,34 @@ async function queueQueryPages(queryString: string, pages: readonly QueryRespons
   if (!response.ok) throw new Error(`moto refused the query results: ${response.status}`);
 }
 
-/** What Timestream answers to HOURLY_BINS_SQL for these readings, one sensor per page. */
-function binsPages(readings: readonly EnrichedReading[]): QueryResponse[] {
+/** What Timestream answers to HOURLY_READINGS_SQL for these readings, one sensor per page. */
+function readingPages(readings: readonly EnrichedReading[]): QueryResponse[] {
   const column = (Name: string, ScalarType: "VARCHAR" | "TIMESTAMP" | "BIGINT" | "DOUBLE"): ColumnInfo => ({
     Name,
     Type: { ScalarType },
   });
   const columns: ColumnInfo[] = [
     column("sensor_id", "VARCHAR"),
-    column("hour_start", "TIMESTAMP"),
-    column("readings", "BIGINT"),
-    ...MEASURES.flatMap((m) => [
-      column(`${m}_count`, "BIGINT"),
-      column(`${m}_sum`, "DOUBLE"),
-      column(`${m}_min`, "DOUBLE"),
-      column(`${m}_max`, "DOUBLE"),
-    ]),
+    column("time", "TIMESTAMP"),
+    column("pm25", "DOUBLE"),
+    column("temperature", "DOUBLE"),
+    column("humidity", "DOUBLE"),
+    column("co2", "BIGINT"),
   ];
+  const timestreamTime = (epochMs: number) => new Date(epochMs).toISOString().replace("T", " ").replace("Z", "000000");
   const sensorIds = [...new Set(readings.map((r) => r.sensorId))].sort();
-  const rows: Row[] = sensorIds.map((sensorId) => {
-    const mine = readings.filter((r) => r.sensorId === sensorId);
-    const stats = MEASURES.flatMap((m) => {
-      const values = mine.flatMap((r) => measureValue(r, m) ?? []);
-      return [values.length, values.reduce((a, b) => a + b, 0), Math.min(...values), Math.max(...values)];
-    });
-    const hourStart = new Date(HOUR).toISOString().replace("T", " ").replace("Z", "000000");
-    return { Data: [sensorId, hourStart, mine.length, ...stats].map((value) => ({ ScalarValue: String(value) })) };
-  });
-  return rows.map((row, index) => ({
+  return sensorIds.map((sensorId, index) => ({
     QueryId: `emulator-${index}`,
     ColumnInfo: columns,
-    Rows: [row],
-    ...(index < rows.length - 1 ? { NextToken: `page-${index + 1}` } : {}),
+    Rows: readings
+      .filter((r) => r.sensorId === sensorId)
+      .map(
+        (r): Row => ({
+          Data: [sensorId, timestreamTime(r.timestamp), r.pm25, r.temperature, r.humidity, r.co2].map((value) => ({
+            ScalarValue: String(value),
+          })),
+        }),
+      ),
+    ...(index < sensorIds.length - 1 ? { NextToken: `page-${index + 1}` } : {}),
   }));
 }

@@ -20,7 +20,15 @@ import { HOUR_MS } from "../../lambdas/core/time.js";
 import { makeHourlyRollup } from "../../lambdas/use-cases/hourly-rollup.js";
 import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { PM25_MEAN_HIGH } from "../fixtures/alerts.js";
-import { BIN_COLUMNS, binRow, decodePayload, fakeMetrics, queryPage, silentLogger } from "../fixtures/fakes.js";
+import {
+  around,
+  decodePayload,
+  fakeMetrics,
+  queryPage,
+  READING_COLUMNS,
+  readingRows,
+  silentLogger,
+} from "../fixtures/fakes.js";
 
 const query = mockClient(TimestreamQueryClient);
 const write = mockClient(TimestreamWriteClient);
@@ -39,6 +47,7 @@ function setup(registry: SensorRegistry = REGISTRY) {
       client: new TimestreamQueryClient({ region: "eu-west-1" }),
       database: "kaikai_dev",
       table: "measurements",
+      registry,
     }),
     writer: makeTimestreamHourlyWriter({
       client: new TimestreamWriteClient({ region: "eu-west-1" }),
@@ -80,7 +89,7 @@ describe("hourly roll-up handler", () => {
   it("writes one multi-measure record per registry sensor for the hour, versioned by the run time", async () => {
     query
       .on(QueryCommand)
-      .resolves(queryPage(BIN_COLUMNS, [binRow("SENS001", H10, { count: 60, sum: 1200, min: 10, max: 35 })]));
+      .resolves(queryPage(READING_COLUMNS, readingRows("SENS001", H10, [10, 30, ...around(20, 58, 5)])));
     const { handler } = setup();
 
     const result = await handler({ hour: "2026-11-28T10:00:00Z" });
@@ -110,7 +119,7 @@ describe("hourly roll-up handler", () => {
       pm25_count: ["60", "BIGINT"],
       pm25_sum: ["1200", "DOUBLE"],
       pm25_min: ["10", "DOUBLE"],
-      pm25_max: ["35", "DOUBLE"],
+      pm25_max: ["30", "DOUBLE"],
       pm25_mean: ["20", "DOUBLE"],
     });
     // A silent sensor: a row with nothing but zeros, no min/max/mean.
@@ -119,14 +128,15 @@ describe("hourly roll-up handler", () => {
   });
 
   it("by default rolls up the last complete hour and re-covers the two before it", async () => {
-    query.on(QueryCommand).resolves(queryPage(BIN_COLUMNS, []));
+    query.on(QueryCommand).resolves(queryPage(READING_COLUMNS, []));
     const { handler, telemetry } = setup();
 
     const result = await handler({});
 
     expect(result.hours).toEqual(["2026-11-28T08:00:00.000Z", "2026-11-28T09:00:00.000Z", "2026-11-28T10:00:00.000Z"]);
     const sql = query.commandCalls(QueryCommand)[0]?.args[0].input.QueryString ?? "";
-    expect(sql).toContain("from_iso8601_timestamp('2026-11-28T08:00:00.000Z')");
+    // From the hour before the range: the neighbours of its first readings, for their quality flags.
+    expect(sql).toContain("from_iso8601_timestamp('2026-11-28T07:00:00.000Z')");
     expect(sql).toContain("from_iso8601_timestamp('2026-11-28T11:00:00.000Z')");
     expect(telemetry.sum(METRIC.hourlyRollupRuns)).toBe(1);
   });
@@ -135,10 +145,10 @@ describe("hourly roll-up handler", () => {
     query
       .on(QueryCommand)
       .resolves(
-        queryPage(BIN_COLUMNS, [
-          binRow("SENS001", H10 - 2 * HOUR_MS, { count: 60, sum: 600, min: 5, max: 15 }),
-          binRow("SENS002", H10 - HOUR_MS, { count: 30, sum: 300, min: 5, max: 15 }),
-          binRow("SENS003", H10, { count: 45, sum: 450, min: 5, max: 15 }),
+        queryPage(READING_COLUMNS, [
+          ...readingRows("SENS001", H10 - 2 * HOUR_MS, around(10, 60, 5)),
+          ...readingRows("SENS002", H10 - HOUR_MS, around(10, 30, 5)),
+          ...readingRows("SENS003", H10, around(10, 45, 5)),
         ]),
       );
     const { handler, telemetry } = setup();
@@ -179,7 +189,7 @@ describe("hourly roll-up handler", () => {
     const fleet = registryOf(
       Array.from({ length: 40 }, (_, i) => ({ ...first, sensorId: `S${String(i).padStart(3, "0")}` })),
     );
-    query.on(QueryCommand).resolves(queryPage(BIN_COLUMNS, []));
+    query.on(QueryCommand).resolves(queryPage(READING_COLUMNS, []));
     const { handler } = setup(fleet);
 
     await handler({ from: "2026-11-28T08:00:00Z", to: "2026-11-28T11:00:00Z" });
@@ -190,9 +200,7 @@ describe("hourly roll-up handler", () => {
   });
 
   it("raises an hourly alert on SNS and kaikai/alerts/{id} after the rows are written", async () => {
-    query
-      .on(QueryCommand)
-      .resolves(queryPage(BIN_COLUMNS, [binRow("SENS004", H10, { count: 60, sum: 2700, min: 30, max: 60 })]));
+    query.on(QueryCommand).resolves(queryPage(READING_COLUMNS, readingRows("SENS004", H10, around(45, 60, 15))));
     const { handler } = setup();
 
     const result = await handler({ hour: "2026-11-28T10:00:00Z" });
@@ -207,9 +215,7 @@ describe("hourly roll-up handler", () => {
   });
 
   it("keeps the written rows and still succeeds when alerts and summaries cannot be published", async () => {
-    query
-      .on(QueryCommand)
-      .resolves(queryPage(BIN_COLUMNS, [binRow("SENS004", H10, { count: 60, sum: 2700, min: 30, max: 60 })]));
+    query.on(QueryCommand).resolves(queryPage(READING_COLUMNS, readingRows("SENS004", H10, around(45, 60, 15))));
     iot.on(IotPublishCommand).rejects(new Error("IoT down"));
     const { handler, telemetry } = setup();
 

@@ -8,8 +8,10 @@ import type {
   SensorHourBin,
 } from "../../core/aggregates.js";
 import { MEASURES, type Measure, mapMeasures } from "../../core/measures.js";
-import { type FlagCounts, INGEST_FLAGS, parseFlagCounts } from "../../core/quality.js";
-import { ZONES } from "../../core/sensor.js";
+import { parseFlagCounts } from "../../core/quality.js";
+import { binReadings, judgeSeries, type StoredSeriesReading } from "../../core/rollup.js";
+import { type SensorRegistry, ZONES } from "../../core/sensor.js";
+import { HOUR_MS } from "../../core/time.js";
 import * as z from "../../core/zod.js";
 import type {
   HourlyAggregateSource,
@@ -19,7 +21,7 @@ import type {
 } from "../../ports.js";
 import { type QueryRow, queryAll } from "./query.js";
 import { hourlyRecord, type TimestreamRecord, zoneRecord } from "./records.js";
-import { HOURLY_AGGREGATES_SQL, HOURLY_BINS_SQL, renderSql, type SqlTarget } from "./sql.js";
+import { HOURLY_AGGREGATES_SQL, HOURLY_READINGS_SQL, renderSql, type SqlTarget } from "./sql.js";
 import { TIMESTREAM_MAX_RECORDS_PER_WRITE } from "./store.js";
 
 export interface TimestreamTableTarget extends SqlTarget {
@@ -71,20 +73,16 @@ const statsColumns = Object.fromEntries(
 
 type StatsRow = { readonly [column in keyof typeof statsColumns]?: number | null };
 
-/** The flags ingest sets, counted by hourly-bins.sql as flag_<code>. */
-const flagColumns = Object.fromEntries(INGEST_FLAGS.map((flag) => [`flag_${flag}`, statColumn]));
-
-const binRowSchema = z.object({
+/** A reading as sql/timestream/hourly-readings.sql returns it; pm25_b is absent from a table that never had one. */
+const readingRowSchema = z.object({
   sensor_id: z.string(),
-  hour_start: z.number(),
-  readings: z.number(),
-  ...statsColumns,
-  ...flagColumns,
+  time: z.number(),
+  pm25: z.number(),
+  pm25_b: z.optional(z.nullable(z.number())),
+  temperature: z.number(),
+  humidity: z.number(),
+  co2: z.number(),
 });
-
-function flagsFromRow(row: Readonly<Record<string, unknown>>): FlagCounts {
-  return parseFlagCounts(Object.fromEntries(INGEST_FLAGS.map((flag) => [flag, row[`flag_${flag}`]])));
-}
 
 const hourlyRowSchema = z.object({
   sensor_id: z.string(),
@@ -147,18 +145,44 @@ async function queryOrNothing(target: TimestreamQueryTarget, sql: string): Promi
   }
 }
 
-/** The measurements table binned by sensor and hour (sql/timestream/hourly-bins.sql). */
-export function makeTimestreamBinSource(target: TimestreamQueryTarget): HourlyBinSource {
+/**
+ * The measurements table's readings of the range and of the hour before it (the neighbours of its
+ * first readings), judged and binned by lambdas/core (rollup.ts judgeSeries and binReadings), as
+ * the DynamoDB and local stores do (sql/timestream/hourly-readings.sql). Timestream keeps no
+ * receive time, so the order of receipt is taken to be that of time and `clock_backwards` is
+ * never raised here.
+ */
+export function makeTimestreamBinSource(
+  target: TimestreamQueryTarget & { readonly registry: SensorRegistry },
+): HourlyBinSource {
   return {
     async bins(range: HourRange): Promise<SensorHourBin[]> {
-      const rows = await queryOrNothing(target, renderSql(HOURLY_BINS_SQL, target, range));
-      return parseRows(binRowSchema, rows, "hourly bin").map((row) => ({
-        sensorId: row.sensor_id,
-        hourStart: row.hour_start,
-        readings: row.readings,
-        measures: statsFromRow(row),
-        flags: flagsFromRow(row),
-      }));
+      const read = { from: range.from - HOUR_MS, to: range.to };
+      const rows = parseRows(
+        readingRowSchema,
+        await queryOrNothing(target, renderSql(HOURLY_READINGS_SQL, target, read)),
+        "reading",
+      );
+      const bySensor = new Map<string, StoredSeriesReading[]>();
+      for (const row of rows) {
+        const reading: StoredSeriesReading = {
+          timestamp: row.time,
+          receivedAt: row.time,
+          pm25: row.pm25,
+          ...(row.pm25_b === undefined || row.pm25_b === null ? {} : { pm25B: row.pm25_b }),
+          temperature: row.temperature,
+          humidity: row.humidity,
+          co2: row.co2,
+        };
+        const own = bySensor.get(row.sensor_id);
+        if (own === undefined) bySensor.set(row.sensor_id, [reading]);
+        else own.push(reading);
+      }
+      return binReadings(
+        [...bySensor].flatMap(([sensorId, series]) =>
+          judgeSeries(sensorId, series, target.registry, range).map(({ reading }) => reading),
+        ),
+      );
     },
   };
 }

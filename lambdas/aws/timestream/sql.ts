@@ -5,11 +5,11 @@
  */
 
 import HOURLY_AGGREGATES_SQL from "../../../sql/timestream/hourly-aggregates.sql";
-import HOURLY_BINS_SQL from "../../../sql/timestream/hourly-bins.sql";
+import HOURLY_READINGS_SQL from "../../../sql/timestream/hourly-readings.sql";
 import type { HourRange } from "../../core/aggregates.js";
 import { HOUR_MS } from "../../core/time.js";
 
-export { HOURLY_AGGREGATES_SQL, HOURLY_BINS_SQL };
+export { HOURLY_AGGREGATES_SQL, HOURLY_READINGS_SQL };
 
 /** Database and table names as Timestream allows them (3 to 256 of letters, digits, _ . -). */
 const IDENTIFIER = /^[A-Za-z0-9_.-]{3,256}$/;

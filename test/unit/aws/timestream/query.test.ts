@@ -8,7 +8,8 @@ import {
   queryAll,
 } from "../../../../lambdas/aws/timestream/query.js";
 import { HOUR_MS } from "../../../../lambdas/core/time.js";
-import { BIN_COLUMNS, binRow, queryPage } from "../../../fixtures/fakes.js";
+import { REGISTRY } from "../../../../lib/config/sensors.js";
+import { around, queryPage, READING_COLUMNS, readingRows } from "../../../fixtures/fakes.js";
 
 const timestream = mockClient(TimestreamQueryClient);
 const client = new TimestreamQueryClient({ region: "eu-west-1" });
@@ -87,34 +88,48 @@ describe("parseTimestreamTimestamp", () => {
 });
 
 describe("makeTimestreamBinSource", () => {
-  it("runs the hourly_bins query for the range and returns typed bins", async () => {
+  it("reads the range's readings and the hour before, page by page, and bins them by sensor and hour", async () => {
     timestream
       .on(QueryCommand)
-      .resolvesOnce(queryPage(BIN_COLUMNS, [binRow("SENS001", T0, { count: 60, sum: 1404, min: 12, max: 40 })], "next"))
-      .resolvesOnce(queryPage(BIN_COLUMNS, [binRow("SENS002", T0, { count: 30, sum: 300, min: 8, max: 12 })]));
+      .resolvesOnce(queryPage(READING_COLUMNS, readingRows("SENS001", T0, around(24, 60, 12)), "next"))
+      .resolvesOnce(queryPage(READING_COLUMNS, readingRows("SENS002", T0, around(10, 30, 2))));
 
-    const source = makeTimestreamBinSource({ client, database: "kaikai_dev", table: "measurements" });
+    const source = makeTimestreamBinSource({
+      client,
+      database: "kaikai_dev",
+      table: "measurements",
+      registry: REGISTRY,
+    });
     const bins = await source.bins({ from: T0, to: T0 + HOUR_MS });
 
     const query = timestream.commandCalls(QueryCommand)[0]?.args[0].input.QueryString ?? "";
     expect(query).toContain('FROM "kaikai_dev"."measurements"');
-    expect(query).toContain("from_iso8601_timestamp('2026-11-28T10:00:00.000Z')");
+    expect(query).toContain("from_iso8601_timestamp('2026-11-28T09:00:00.000Z')");
     expect(query).toContain("from_iso8601_timestamp('2026-11-28T11:00:00.000Z')");
     expect(bins.map((bin) => [bin.sensorId, bin.hourStart, bin.readings, bin.measures.pm25])).toEqual([
-      ["SENS001", T0, 60, { count: 60, sum: 1404, min: 12, max: 40 }],
+      ["SENS001", T0, 60, { count: 60, sum: 1440, min: 12, max: 36 }],
       ["SENS002", T0, 30, { count: 30, sum: 300, min: 8, max: 12 }],
     ]);
+    // Judged as everywhere: the EPA correction of a PMS5003 at 60 % RH, no flag.
+    expect(bins[1]?.measures.pm25_corrected).toMatchObject({ count: 30, min: 4.77, max: 6.87 });
+    expect(bins[1]?.flags).toEqual({});
   });
 
   it("fails loudly when the result does not have the expected columns", async () => {
     timestream.on(QueryCommand).resolves(queryPage([["sensor_id", "VARCHAR"]], [["SENS001"]]));
-    const source = makeTimestreamBinSource({ client, database: "kaikai_dev", table: "measurements" });
+    const source = makeTimestreamBinSource({
+      client,
+      database: "kaikai_dev",
+      table: "measurements",
+      registry: REGISTRY,
+    });
     await expect(source.bins({ from: T0, to: T0 + HOUR_MS })).rejects.toThrow(/unexpected shape/);
   });
 });
 
 describe("sources over a table that has never been written", () => {
-  const source = () => makeTimestreamBinSource({ client, database: "kaikai_dev", table: "measurements" });
+  const source = () =>
+    makeTimestreamBinSource({ client, database: "kaikai_dev", table: "measurements", registry: REGISTRY });
 
   it("reads a column Timestream has never seen as no rows", async () => {
     timestream

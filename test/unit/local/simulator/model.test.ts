@@ -103,9 +103,11 @@ describe("simulated readings", () => {
   });
 
   it("go far above 150 ug/m3 PM2.5 in dry air during a dust episode, and back down after it", () => {
+    // The air's PM2.5, as a reference instrument reads it (a PMS5003 overreads it, tested below).
+    const references = SENSORS.map((sensor) => ({ ...sensor, pm25Correction: "none" as const }));
     fc.assert(
       fc.property(
-        fc.constantFrom(...SENSORS),
+        fc.constantFrom(...references),
         fc.nat(),
         fc.double({ min: 0.5, max: 8, noNaN: true }),
         fc.double({ min: 0, max: 1, noNaN: true }),
