@@ -9,14 +9,20 @@ const SCHEMA_PATH = new URL("../../sql/sqlite/schema.sql", import.meta.url);
 const REBUILD_HOUR_TOTALS_PATH = new URL("../../sql/sqlite/rebuild-hour-totals.sql", import.meta.url);
 
 interface Migration {
-  /** Run before schema.sql, which then creates what this removed. */
-  readonly before: string;
+  /** Run before schema.sql, which then creates what this removed (and may index what this added). */
+  readonly before: string | ((db: Db) => void);
   /** Run after it. */
   readonly after: (db: Db) => void;
 }
 
 const columnsOf = (db: Db, table: string): string[] =>
   (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name);
+
+/** Adds a column to a table that exists and lacks it. */
+function addMissingColumn(db: Db, table: string, column: string, type: string): void {
+  const columns = columnsOf(db, table);
+  if (columns.length > 0 && !columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+}
 
 /** Copies the columns `from` and `to` share; the others take their defaults. */
 function copyShared(db: Db, from: string, to: string): void {
@@ -84,20 +90,23 @@ const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    // Readings gained the second PM channel; the hour totals the official PM2.5 (made again from
-    // the readings, as in the first migration); roll-ups their coverage and counts by quality flag.
-    before: `DROP TRIGGER IF EXISTS measurements_totals_insert;
-      DROP TRIGGER IF EXISTS measurements_totals_delete;
-      DROP TRIGGER IF EXISTS measurements_totals_update;
-      DROP TABLE IF EXISTS measurement_hour_totals;`,
+    // Readings gained the second PM channel and the time the roll-up judged them; the hour totals
+    // the official PM2.5 (made again from the readings, as in the first migration); roll-ups their
+    // coverage and counts by quality flag.
+    before: (db) => {
+      db.exec(`DROP TRIGGER IF EXISTS measurements_totals_insert;
+        DROP TRIGGER IF EXISTS measurements_totals_delete;
+        DROP TRIGGER IF EXISTS measurements_totals_update;
+        DROP TABLE IF EXISTS measurement_hour_totals;`);
+      // Before schema.sql, whose indexes name them; a measurements table set aside by the
+      // migration before this one is made again by schema.sql with them.
+      addMissingColumn(db, "measurements", "pm25_b", "REAL");
+      addMissingColumn(db, "measurements", "judged_at", "INTEGER");
+    },
     after: (db) => {
-      const add = (table: string, column: string, type: string) => {
-        if (!columnsOf(db, table).includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-      };
-      add("measurements", "pm25_b", "REAL");
       for (const table of ["hourly_aggregates", "zone_aggregates"]) {
-        add(table, "coverage", "REAL");
-        add(table, "flag_counts", "TEXT");
+        addMissingColumn(db, table, "coverage", "REAL");
+        addMissingColumn(db, table, "flag_counts", "TEXT");
       }
       db.exec(readFileSync(REBUILD_HOUR_TOTALS_PATH, "utf8"));
     },
@@ -113,7 +122,10 @@ function applySchema(db: Db): void {
   const applied = existing === undefined ? SCHEMA_VERSION : Number(db.pragma("user_version", { simple: true }));
   db.transaction(() => {
     const pending = MIGRATIONS.slice(applied);
-    for (const migration of pending) db.exec(migration.before);
+    for (const migration of pending) {
+      if (typeof migration.before === "string") db.exec(migration.before);
+      else migration.before(db);
+    }
     db.exec(schema);
     for (const migration of pending) migration.after(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -182,7 +194,7 @@ const HOUR_TOTALS_VIEW = `CREATE TEMP VIEW measurement_hour_totals AS
     SUM(temperature) AS temperature_sum, MIN(temperature) AS temperature_min, MAX(temperature) AS temperature_max,
     SUM(humidity) AS humidity_sum, MIN(humidity) AS humidity_min, MAX(humidity) AS humidity_max,
     SUM(co2) AS co2_sum, MIN(co2) AS co2_min, MAX(co2) AS co2_max,
-    COUNT(pm25) AS official_count, SUM(pm25) AS official_sum
+    COUNT(pm25) AS official_count, SUM(pm25) AS official_sum, MIN(pm25) AS official_min, MAX(pm25) AS official_max
   FROM measurements GROUP BY 1, 2`;
 
 /**

@@ -10,13 +10,7 @@ import type {
 import { correctionLabel } from "../../lambdas/core/correction.js";
 import { MEASURES, type Measure, mapMeasures } from "../../lambdas/core/measures.js";
 import { parseFlagCounts } from "../../lambdas/core/quality.js";
-import {
-  type BinnableReading,
-  binReadings,
-  EMPTY_STATS,
-  judgeSeries,
-  type StoredSeriesReading,
-} from "../../lambdas/core/rollup.js";
+import { EMPTY_STATS, judgeSeries, type StoredSeriesReading } from "../../lambdas/core/rollup.js";
 import {
   DEFAULT_REPORTING_INTERVAL_SECONDS,
   type SensorRegistry,
@@ -138,62 +132,134 @@ function seriesReadingOf(cell: Cells): StoredSeriesReading {
 }
 
 export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteRollupStore {
-  // Each sensor's readings of the range and the few before it that are the neighbours of its
-  // first readings (a stuck run or a spike can straddle the hour): four reporting intervals of
-  // the slowest sensor, at most an hour.
+  // A reading's neighbours lie within four reporting intervals of the slowest sensor (at most an
+  // hour): the two readings on each side that the stuck, spike and clock flags look at.
   const slowestIntervalSeconds = [...registry.values()].reduce(
     (slowest, sensor) => Math.max(slowest, sensor.reportingIntervalSeconds),
     DEFAULT_REPORTING_INTERVAL_SECONDS,
   );
-  const lookbackMs = Math.min(HOUR_MS, 4 * 1000 * slowestIntervalSeconds);
-  const readingSelect = db.prepare(
-    `SELECT measurement_id, sensor_id, timestamp, received_at, pm25, pm25_b, temperature, humidity, co2,
-       quality_flags, pm25_corrected, correction_version
-     FROM measurements WHERE timestamp >= ? AND timestamp < ? ORDER BY sensor_id, timestamp`,
+  const neighbourhoodMs = Math.min(HOUR_MS, 4 * 1000 * slowestIntervalSeconds);
+
+  const unjudgedSelect = db
+    .prepare(
+      "SELECT sensor_id, timestamp FROM measurements WHERE judged_at IS NULL AND timestamp >= ? AND timestamp < ?",
+    )
+    .raw(true);
+  const sensorSelect = db.prepare(
+    `SELECT measurement_id, timestamp, received_at, pm25, pm25_b, temperature, humidity, co2,
+       quality_flags, pm25_corrected, correction_version, judged_at
+     FROM measurements WHERE sensor_id = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp`,
   );
   const judgementUpdate = db.prepare(
-    "UPDATE measurements SET quality_flags = ?, pm25_corrected = ?, correction_version = ? WHERE measurement_id = ?",
+    `UPDATE measurements SET quality_flags = ?, pm25_corrected = ?, correction_version = ?, judged_at = ?
+     WHERE measurement_id = ?`,
   );
-  const writeJudgements = db.transaction((changes: readonly (readonly [string, number | null, string, number])[]) => {
-    for (const change of changes) judgementUpdate.run(...change);
-  });
+  const judgedMark = db.prepare("UPDATE measurements SET judged_at = ? WHERE measurement_id = ?");
+  const writeJudgements = db.transaction(
+    (
+      changed: readonly (readonly [string, number | null, string, number, number])[],
+      marked: readonly number[],
+      at: number,
+    ) => {
+      for (const change of changed) judgementUpdate.run(...change);
+      for (const id of marked) judgedMark.run(at, id);
+    },
+  );
 
   /**
-   * The range's readings judged again and binned: each sensor's correction recomputed from the
-   * raw values and its flags completed from its neighbours (lambdas/core/quality.ts), written back
-   * beside the raw values where they changed, then binned with the official PM2.5 left to the
-   * corrected, unflagged readings.
+   * Judges the readings of the range that no run has judged with their neighbours (new ones,
+   * late ones, rows inserted by hand): each one's correction recomputed from its raw values and
+   * its flags from the readings around it (lambdas/core/quality.ts), with the readings near them
+   * judged again, since new neighbours can change their flags. What changed is written back beside
+   * the raw values, and the triggers carry it into the hour totals. Only those readings and their
+   * neighbourhoods are read, so a run re-covering hours already judged reads none.
    */
-  function judgedBins(range: HourRange): SensorHourBin[] {
-    const cells = cellsOf(readingSelect, toSqliteTime(range.from - lookbackMs), toSqliteTime(range.to));
-    const bySensor = new Map<string, Cells[]>();
-    for (const cell of cells) {
-      const sensorId = String(cell("sensor_id"));
-      const own = bySensor.get(sensorId);
-      if (own === undefined) bySensor.set(sensorId, [cell]);
-      else own.push(cell);
+  function judgeNew(range: HourRange, at: number): void {
+    const pending = unjudgedSelect.all(toSqliteTime(range.from), toSqliteTime(range.to)) as [string, string][];
+    const spans = new Map<string, { from: number; to: number }>();
+    for (const [sensorId, timestamp] of pending) {
+      const time = fromSqliteTime(timestamp);
+      const span = spans.get(sensorId);
+      if (span === undefined) spans.set(sensorId, { from: time, to: time });
+      else spans.set(sensorId, { from: Math.min(span.from, time), to: Math.max(span.to, time) });
     }
-    const binnable: BinnableReading[] = [];
-    const changes: [string, number | null, string, number][] = [];
-    for (const [sensorId, sensorCells] of bySensor) {
-      const series = sensorCells.map(seriesReadingOf);
-      for (const { position, reading } of judgeSeries(sensorId, series, registry, range)) {
-        const cell = sensorCells[position];
+    const changed: [string, number | null, string, number, number][] = [];
+    const marked: number[] = [];
+    for (const [sensorId, span] of spans) {
+      // Judged again: the new readings and their neighbourhoods; read: theirs in turn.
+      const judged = { from: span.from - neighbourhoodMs, to: span.to + neighbourhoodMs + 1 };
+      const cells = cellsOf(
+        sensorSelect,
+        sensorId,
+        toSqliteTime(judged.from - neighbourhoodMs),
+        toSqliteTime(judged.to + neighbourhoodMs),
+      );
+      const series = cells.map(seriesReadingOf);
+      const correction = correctionLabel(registry.get(sensorId)?.pm25Correction ?? "none");
+      for (const { position, reading } of judgeSeries(sensorId, series, registry, judged)) {
+        const cell = cells[position];
         if (cell === undefined) continue;
+        const id = Number(cell("measurement_id"));
         const flags = JSON.stringify(reading.flags);
-        const correction = correctionLabel(registry.get(sensorId)?.pm25Correction ?? "none");
         if (
           cell("quality_flags") !== flags ||
           cell("pm25_corrected") !== reading.pm25Corrected ||
           cell("correction_version") !== correction
         ) {
-          changes.push([flags, reading.pm25Corrected, correction, Number(cell("measurement_id"))]);
+          changed.push([flags, reading.pm25Corrected, correction, at, id]);
+        } else if (cell("judged_at") === null) {
+          marked.push(id);
         }
-        binnable.push(reading);
       }
     }
-    if (changes.length > 0) writeJudgements(changes);
-    return binReadings(binnable);
+    if (changed.length > 0 || marked.length > 0) writeJudgements(changed, marked, at);
+  }
+
+  // The triggers' running figures per sensor-hour, the official PM2.5's among them: a run reads a
+  // row per sensor and hour, however many readings they hold. Every measure column is NOT NULL, so
+  // each one's count is the readings'.
+  const binSelect = db.prepare(
+    `SELECT sensor_id, hour, readings,
+       ${COLUMN_MEASURES.map((m) => `readings AS ${m}_count, ${m}_sum, ${m}_min, ${m}_max`).join(",\n       ")},
+       official_count, official_sum, official_min, official_max
+     FROM measurement_hour_totals WHERE hour >= ? AND hour < ?`,
+  );
+  // Flagged readings are few, and an index holds only them.
+  const flagCountSelect = db
+    .prepare(
+      `SELECT m.sensor_id, strftime('%Y-%m-%d %H:00:00', m.timestamp) AS hour, f.value AS flag, COUNT(*) AS readings
+       FROM measurements m, json_each(m.quality_flags) f
+       WHERE m.quality_flags IS NOT NULL AND m.quality_flags != '[]' AND m.timestamp >= ? AND m.timestamp < ?
+       GROUP BY 1, 2, 3`,
+    )
+    .raw(true);
+
+  function bins(range: HourRange): SensorHourBin[] {
+    judgeNew(range, Date.now());
+    const from = toSqliteTime(range.from);
+    const to = toSqliteTime(range.to);
+    const flagsByBin = new Map<string, Record<string, number>>();
+    for (const [sensorId, hour, flag, count] of flagCountSelect.all(from, to) as [string, string, string, number][]) {
+      const key = `${sensorId}\u0000${hour}`;
+      flagsByBin.set(key, { ...flagsByBin.get(key), [flag]: count });
+    }
+    return cellsOf(binSelect, from, to).map((cell) => {
+      const sensorId = String(cell("sensor_id"));
+      const hour = String(cell("hour"));
+      const official: MeasureStats = {
+        count: Number(cell("official_count")),
+        sum: Number(cell("official_sum")),
+        min: typeof cell("official_min") === "number" ? Number(cell("official_min")) : null,
+        max: typeof cell("official_max") === "number" ? Number(cell("official_max")) : null,
+      };
+      return {
+        sensorId,
+        hourStart: fromSqliteTime(hour),
+        readings: Number(cell("readings")),
+        measures: { ...columnsToStats(cell), pm25_corrected: official },
+        flags: parseFlagCounts(flagsByBin.get(`${sensorId}\u0000${hour}`) ?? {}),
+      };
+    });
   }
 
   const hourlyColumns = [
@@ -278,7 +344,7 @@ export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteR
   return {
     hoursReceivedSinceLastRollup: () => hourStarts(receivedSince.all()),
     hoursRolledUpSinceLastZoneRollup: () => hourStarts(hourlySince.all()),
-    bins: async (range: HourRange): Promise<SensorHourBin[]> => judgedBins(range),
+    bins: async (range: HourRange): Promise<SensorHourBin[]> => bins(range),
     writeHourly: async (rows, version) => writeHourly(rows, version),
     hourly: async (range: HourRange): Promise<HourlyAggregate[]> =>
       cellsOf(hourlySelect, toSqliteTime(range.from), toSqliteTime(range.to)).map((cell) => ({

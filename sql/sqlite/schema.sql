@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS measurements (
     correction_version TEXT,
     -- The contract's second PM channel, where the sensor has one.
     pm25_b REAL,
+    -- Epoch ms of the roll-up run that judged the reading with its neighbours; NULL until one has.
+    judged_at INTEGER,
     FOREIGN KEY (sensor_id) REFERENCES sensors(sensor_id),
     UNIQUE (sensor_id, timestamp)
 );
@@ -67,6 +69,11 @@ CREATE INDEX IF NOT EXISTS idx_sensors_location ON sensors(location_name);
 -- The health report counts what was stored in its window by arrival, like the quarantine and the
 -- cloud's ingest metrics: a backfill of old readings is recent flow, not history.
 CREATE INDEX IF NOT EXISTS idx_measurements_received_at ON measurements(received_at);
+-- The roll-up judges only the readings no run has judged with their neighbours, and counts the
+-- flagged ones by flag: both are few once the pipeline runs, and these indexes hold only them.
+CREATE INDEX IF NOT EXISTS idx_measurements_unjudged ON measurements(timestamp) WHERE judged_at IS NULL;
+CREATE INDEX IF NOT EXISTS idx_measurements_flagged ON measurements(timestamp)
+    WHERE quality_flags IS NOT NULL AND quality_flags != '[]';
 
 -- Exact running figures per sensor and hour (count, and sum, min and max of each measure), kept
 -- by the triggers below in the same transaction as the readings. The seed's reports promise
@@ -95,6 +102,8 @@ CREATE TABLE IF NOT EXISTS measurement_hour_totals (
     -- without a quality flag (quality_flags '[]'), kept by the same triggers.
     official_count INTEGER NOT NULL DEFAULT 0,
     official_sum REAL NOT NULL DEFAULT 0,
+    official_min REAL,
+    official_max REAL,
     PRIMARY KEY (sensor_id, hour)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idx_measurement_hour_totals_hour ON measurement_hour_totals(hour);
@@ -102,10 +111,11 @@ CREATE INDEX IF NOT EXISTS idx_measurement_hour_totals_hour ON measurement_hour_
 CREATE TRIGGER IF NOT EXISTS measurements_totals_insert AFTER INSERT ON measurements
 BEGIN
     INSERT INTO measurement_hour_totals
-        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max, official_count, official_sum)
+        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max, official_count, official_sum, official_min, official_max)
     VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
             NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2,
-            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END)
+            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END,
+            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected END)
     ON CONFLICT (sensor_id, hour) DO UPDATE SET
         readings = readings + 1,
         pm25_sum = pm25_sum + excluded.pm25_sum,
@@ -121,7 +131,9 @@ BEGIN
         co2_min = MIN(co2_min, excluded.co2_min),
         co2_max = MAX(co2_max, excluded.co2_max),
         official_count = official_count + excluded.official_count,
-        official_sum = official_sum + excluded.official_sum;
+        official_sum = official_sum + excluded.official_sum,
+        official_min = CASE WHEN excluded.official_min IS NULL THEN official_min WHEN official_min IS NULL THEN excluded.official_min ELSE MIN(official_min, excluded.official_min) END,
+        official_max = CASE WHEN excluded.official_max IS NULL THEN official_max WHEN official_max IS NULL THEN excluded.official_max ELSE MAX(official_max, excluded.official_max) END;
 END;
 
 CREATE TRIGGER IF NOT EXISTS measurements_totals_delete AFTER DELETE ON measurements
@@ -145,6 +157,8 @@ BEGIN
         humidity_min = (SELECT MIN(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
         humidity_max = (SELECT MAX(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
         co2_min = (SELECT MIN(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        official_min = (SELECT MIN(pm25_corrected) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour') AND m.quality_flags = '[]'),
+        official_max = (SELECT MAX(pm25_corrected) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour') AND m.quality_flags = '[]'),
         co2_max = (SELECT MAX(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour'))
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
 END;
@@ -171,13 +185,16 @@ BEGIN
         humidity_min = (SELECT MIN(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
         humidity_max = (SELECT MAX(humidity) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
         co2_min = (SELECT MIN(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour')),
+        official_min = (SELECT MIN(pm25_corrected) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour') AND m.quality_flags = '[]'),
+        official_max = (SELECT MAX(pm25_corrected) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour') AND m.quality_flags = '[]'),
         co2_max = (SELECT MAX(co2) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour'))
     WHERE sensor_id = OLD.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', OLD.timestamp);
     INSERT INTO measurement_hour_totals
-        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max, official_count, official_sum)
+        (sensor_id, hour, readings, pm25_sum, pm25_min, pm25_max, temperature_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max, co2_sum, co2_min, co2_max, official_count, official_sum, official_min, official_max)
     VALUES (NEW.sensor_id, strftime('%Y-%m-%d %H:00:00', NEW.timestamp), 1,
             NEW.pm25, NEW.pm25, NEW.pm25, NEW.temperature, NEW.temperature, NEW.temperature, NEW.humidity, NEW.humidity, NEW.humidity, NEW.co2, NEW.co2, NEW.co2,
-            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END)
+            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END,
+            CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected END, CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected END)
     ON CONFLICT (sensor_id, hour) DO UPDATE SET
         readings = readings + 1,
         pm25_sum = pm25_sum + excluded.pm25_sum,
@@ -193,7 +210,9 @@ BEGIN
         co2_min = MIN(co2_min, excluded.co2_min),
         co2_max = MAX(co2_max, excluded.co2_max),
         official_count = official_count + excluded.official_count,
-        official_sum = official_sum + excluded.official_sum;
+        official_sum = official_sum + excluded.official_sum,
+        official_min = CASE WHEN excluded.official_min IS NULL THEN official_min WHEN official_min IS NULL THEN excluded.official_min ELSE MIN(official_min, excluded.official_min) END,
+        official_max = CASE WHEN excluded.official_max IS NULL THEN official_max WHEN official_max IS NULL THEN excluded.official_max ELSE MAX(official_max, excluded.official_max) END;
 END;
 
 -- The roll-up judges readings again (their correction and flags, beside the raw values): the
@@ -209,6 +228,10 @@ BEGIN
         official_sum = official_sum
             - (CASE WHEN OLD.quality_flags = '[]' AND OLD.pm25_corrected IS NOT NULL THEN OLD.pm25_corrected ELSE 0 END)
             + (CASE WHEN NEW.quality_flags = '[]' AND NEW.pm25_corrected IS NOT NULL THEN NEW.pm25_corrected ELSE 0 END)
+    WHERE sensor_id = NEW.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', NEW.timestamp);
+    UPDATE measurement_hour_totals AS t SET
+        official_min = (SELECT MIN(pm25_corrected) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour') AND m.quality_flags = '[]'),
+        official_max = (SELECT MAX(pm25_corrected) FROM measurements m WHERE m.sensor_id = t.sensor_id AND m.timestamp >= t.hour AND m.timestamp < datetime(t.hour, '+1 hour') AND m.quality_flags = '[]')
     WHERE sensor_id = NEW.sensor_id AND hour = strftime('%Y-%m-%d %H:00:00', NEW.timestamp);
 END;
 

@@ -20,6 +20,7 @@ import { simulateReading } from "../../../local/simulator/model.js";
 import { makeSqliteAlertStateStore } from "../../../local/sqlite/alert-state-store.js";
 import type { Db } from "../../../local/sqlite/database.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
+import { makeSqliteRollupStore } from "../../../local/sqlite/rollup-store.js";
 import { freshDatabaseEachTest } from "../../fixtures/database.js";
 import { silentLogger } from "../../fixtures/fakes.js";
 import { withQuality } from "../../fixtures/telemetry.js";
@@ -203,5 +204,52 @@ describe("the simulator's faults in the local pipeline", () => {
     expect(nowcast.get("SENS001")?.nowcast_pm25).toEqual(expect.any(Number));
     expect(nowcast.get("SENS003")?.nowcast_pm25).toBeNull();
     expect(nowcast.get("SENS004")?.nowcast_pm25).toBeNull();
+  });
+});
+
+describe("judging readings as they arrive", () => {
+  it("judges each new reading once, and judges its neighbours again when it completes a stuck run", async () => {
+    const hour = hourStartOf(Date.now()) - 2 * HOUR_MS;
+    const sensor = REGISTRY.get("SENS002");
+    if (sensor === undefined) throw new Error("no SENS002");
+    const store = makeSqliteReadingStore(db);
+    const reading = (minute: number, pm25: number) =>
+      withQuality({
+        sensorId: "SENS002",
+        timestamp: hour + minute * MINUTE,
+        pm25,
+        temperature: 28,
+        humidity: 60,
+        co2: 600,
+        locationName: sensor.locationName,
+        zone: sensor.zone,
+        city: sensor.city,
+        receivedAt: hour + minute * MINUTE + 1000,
+      });
+    const rollups = makeSqliteRollupStore(db, REGISTRY);
+    const range = { from: hour, to: hour + HOUR_MS };
+    const flags = () =>
+      db
+        .prepare("SELECT quality_flags, judged_at IS NOT NULL AS judged FROM measurements ORDER BY timestamp")
+        .all() as { quality_flags: string; judged: number }[];
+
+    await store.write([reading(0, 18), reading(1, 20), reading(2, 20)]);
+    const [first] = await rollups.bins(range);
+    expect(first?.measures.pm25_corrected.count).toBe(3);
+    expect(flags()).toEqual([
+      { quality_flags: "[]", judged: 1 },
+      { quality_flags: "[]", judged: 1 },
+      { quality_flags: "[]", judged: 1 },
+    ]);
+
+    // A third 20 in a row: the two before it are stuck too, and leave the official figures.
+    await store.write([reading(3, 20)]);
+    const [second] = await rollups.bins(range);
+    expect(flags().map((row) => row.quality_flags)).toEqual(["[]", '["stuck"]', '["stuck"]', '["stuck"]']);
+    expect(second?.flags).toEqual({ stuck: 3 });
+    expect(second?.measures.pm25_corrected.count).toBe(1);
+    // 0.524 x 18 - 0.0862 x 60 + 5.75, the one official reading left: its minimum and maximum.
+    expect(second?.measures.pm25_corrected).toMatchObject({ min: 10.01, max: 10.01 });
+    expect(second?.measures.pm25).toMatchObject({ count: 4, sum: 78 });
   });
 });
