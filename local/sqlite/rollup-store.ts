@@ -117,17 +117,32 @@ function coverageAndStats(row: HourlyAggregate | ZoneAggregate) {
   };
 }
 
+/** A reading as the roll-up's query returns it: id, time, receive time, the raw values, then what is stored beside them. */
+type StoredRow = [
+  id: number,
+  timestamp: string,
+  receivedAt: number,
+  pm25: number,
+  pm25B: number | null,
+  temperature: number,
+  humidity: number,
+  co2: number,
+  qualityFlags: string | null,
+  pm25Corrected: number | null,
+  correction: string | null,
+];
+
 /** A stored reading as the roll-up judges it. */
-function seriesReadingOf(cell: Cells): StoredSeriesReading {
-  const pm25B = cell("pm25_b");
+function seriesReadingOf(row: StoredRow): StoredSeriesReading {
+  const [, timestamp, receivedAt, pm25, pm25B, temperature, humidity, co2] = row;
   return {
-    timestamp: fromSqliteTime(String(cell("timestamp"))),
-    receivedAt: Number(cell("received_at")),
-    pm25: Number(cell("pm25")),
-    ...(typeof pm25B === "number" ? { pm25B } : {}),
-    temperature: Number(cell("temperature")),
-    humidity: Number(cell("humidity")),
-    co2: Number(cell("co2")),
+    timestamp: fromSqliteTime(timestamp),
+    receivedAt,
+    pm25,
+    ...(pm25B === null ? {} : { pm25B }),
+    temperature,
+    humidity,
+    co2,
   };
 }
 
@@ -145,24 +160,27 @@ export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteR
       "SELECT sensor_id, timestamp FROM measurements WHERE judged_at IS NULL AND timestamp >= ? AND timestamp < ?",
     )
     .raw(true);
-  const sensorSelect = db.prepare(
-    `SELECT measurement_id, timestamp, received_at, pm25, pm25_b, temperature, humidity, co2,
-       quality_flags, pm25_corrected, correction_version, judged_at
-     FROM measurements WHERE sensor_id = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp`,
-  );
+  const sensorSelect = db
+    .prepare(
+      `SELECT measurement_id, timestamp, received_at, pm25, pm25_b, temperature, humidity, co2,
+         quality_flags, pm25_corrected, correction_version
+       FROM measurements WHERE sensor_id = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp`,
+    )
+    .raw(true);
   const judgementUpdate = db.prepare(
     `UPDATE measurements SET quality_flags = ?, pm25_corrected = ?, correction_version = ?, judged_at = ?
      WHERE measurement_id = ?`,
   );
-  const judgedMark = db.prepare("UPDATE measurements SET judged_at = ? WHERE measurement_id = ?");
+  const judgedMark = db.prepare(
+    "UPDATE measurements SET judged_at = ? WHERE sensor_id = ? AND timestamp >= ? AND timestamp < ? AND judged_at IS NULL",
+  );
   const writeJudgements = db.transaction(
     (
       changed: readonly (readonly [string, number | null, string, number, number])[],
-      marked: readonly number[],
-      at: number,
+      marks: readonly (readonly [number, string, string, string])[],
     ) => {
       for (const change of changed) judgementUpdate.run(...change);
-      for (const id of marked) judgedMark.run(at, id);
+      for (const mark of marks) judgedMark.run(...mark);
     },
   );
 
@@ -184,35 +202,28 @@ export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteR
       else spans.set(sensorId, { from: Math.min(span.from, time), to: Math.max(span.to, time) });
     }
     const changed: [string, number | null, string, number, number][] = [];
-    const marked: number[] = [];
+    const marks: [number, string, string, string][] = [];
     for (const [sensorId, span] of spans) {
       // Judged again: the new readings and their neighbourhoods; read: theirs in turn.
       const judged = { from: span.from - neighbourhoodMs, to: span.to + neighbourhoodMs + 1 };
-      const cells = cellsOf(
-        sensorSelect,
+      const rows = sensorSelect.all(
         sensorId,
         toSqliteTime(judged.from - neighbourhoodMs),
         toSqliteTime(judged.to + neighbourhoodMs),
-      );
-      const series = cells.map(seriesReadingOf);
+      ) as StoredRow[];
+      const series = rows.map(seriesReadingOf);
       const correction = correctionLabel(registry.get(sensorId)?.pm25Correction ?? "none");
       for (const { position, reading } of judgeSeries(sensorId, series, registry, judged)) {
-        const cell = cells[position];
-        if (cell === undefined) continue;
-        const id = Number(cell("measurement_id"));
+        const row = rows[position];
+        if (row === undefined) continue;
         const flags = JSON.stringify(reading.flags);
-        if (
-          cell("quality_flags") !== flags ||
-          cell("pm25_corrected") !== reading.pm25Corrected ||
-          cell("correction_version") !== correction
-        ) {
-          changed.push([flags, reading.pm25Corrected, correction, at, id]);
-        } else if (cell("judged_at") === null) {
-          marked.push(id);
+        if (row[8] !== flags || row[9] !== reading.pm25Corrected || row[10] !== correction) {
+          changed.push([flags, reading.pm25Corrected, correction, at, row[0]]);
         }
       }
+      marks.push([at, sensorId, toSqliteTime(judged.from), toSqliteTime(judged.to)]);
     }
-    if (changed.length > 0 || marked.length > 0) writeJudgements(changed, marked, at);
+    if (changed.length > 0 || marks.length > 0) writeJudgements(changed, marks);
   }
 
   // The triggers' running figures per sensor-hour, the official PM2.5's among them: a run reads a
