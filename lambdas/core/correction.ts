@@ -42,9 +42,13 @@ export const CORRECTIONS: Readonly<Record<CorrectionId, Correction>> = {
   },
 };
 
+const LABELS = Object.fromEntries(CORRECTION_IDS.map((id) => [id, `${id}@${CORRECTIONS[id].version}`])) as Readonly<
+  Record<CorrectionId, string>
+>;
+
 /** What a stored corrected value is labelled with: the formula's identifier and version. */
 export function correctionLabel(id: CorrectionId): string {
-  return `${id}@${CORRECTIONS[id].version}`;
+  return LABELS[id];
 }
 
 /** Plantower's laser counters, the sensors the EPA corrections were fitted on (PurpleAir carries two PMS5003 or PMS6003). */

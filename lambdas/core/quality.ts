@@ -84,8 +84,11 @@ export function assessReading(reading: QualityInput, correction: CorrectionId): 
   const input = pm25B === undefined || disagree ? pm25 : (pm25 + pm25B) / 2;
   const pm25Corrected = correctPm25(correction, input, humidity);
   if (pm25Corrected === null && CORRECTIONS[correction].needsHumidity) flags.push("no_humidity");
-  return { flags: orderFlags(flags), pm25Corrected, correction: correctionLabel(correction) };
+  // Most readings raise no flag, and ingest assesses every one: they share one empty list.
+  return { flags: flags.length === 0 ? NO_FLAGS : flags, pm25Corrected, correction: correctionLabel(correction) };
 }
+
+const NO_FLAGS: readonly QualityFlag[] = Object.freeze([]);
 
 /** Flags in QUALITY_FLAGS order, each once. */
 export function orderFlags(flags: Iterable<QualityFlag>): QualityFlag[] {

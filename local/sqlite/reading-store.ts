@@ -56,7 +56,7 @@ export function makeSqliteReadingStore(db: Db): ReadingStore {
             timestamp,
             ...values,
             receivedAt: reading.receivedAt,
-            flags: JSON.stringify(reading.flags),
+            flags: reading.flags.length === 0 ? "[]" : JSON.stringify(reading.flags),
             pm25Corrected: reading.pm25Corrected,
             correction: reading.correction,
           }).changes > 0

@@ -132,7 +132,7 @@ function readingRecord(reading: EnrichedReading, dimensions: TimestreamDimension
   }
   measures.push(
     measure("correction", reading.correction, "VARCHAR"),
-    measure("quality_flags", JSON.stringify(reading.flags), "VARCHAR"),
+    measure("quality_flags", reading.flags.length === 0 ? "[]" : JSON.stringify(reading.flags), "VARCHAR"),
   );
   if (reading.battery !== undefined) measures.push(measure("battery", doubleText(reading.battery), "DOUBLE"));
   if (reading.rssi !== undefined) measures.push(measure("rssi", String(reading.rssi), "BIGINT"));
