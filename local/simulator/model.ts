@@ -48,7 +48,7 @@ export interface ModelOptions {
  * `reference` ug/m3: the correction's inverse, found by bisection (the corrections rise with the
  * raw value), 0 where even a raw 0 corrects to more.
  */
-export function rawPm25Reading(reference: number, humidity: number, correction: CorrectionId): number {
+function rawPm25Reading(reference: number, humidity: number, correction: CorrectionId): number {
   const corrected = (raw: number) => correctPm25(correction, raw, humidity) ?? raw;
   if (corrected(0) >= reference) return 0;
   let low = 0;
