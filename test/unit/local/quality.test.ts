@@ -55,8 +55,9 @@ async function hourOf(sensorId: string, hour: number, reading: (minute: number) 
   );
 }
 
-async function rollUp(): Promise<void> {
-  await makeLocalRollups({
+/** The local runtime's roll-ups over this test's database, with no alert rules and nothing printed. */
+const localRollups = () =>
+  makeLocalRollups({
     db,
     registry: REGISTRY,
     alertRules: [],
@@ -66,8 +67,9 @@ async function rollUp(): Promise<void> {
     publish: async () => undefined,
     observability: { logger: silentLogger(), metrics: noMetrics },
     print: () => undefined,
-  }).runLastDay();
-}
+  });
+
+const rollUp = (): Promise<void> => localRollups().runLastDay();
 
 /** Clean air: 10 to 12 ug/m3, never three equal values running, at 60 % RH. */
 const clean = (minute: number) => ({ pm25: 10 + (minute % 3), humidity: 60 });
@@ -180,17 +182,7 @@ describe("the simulator's faults in the local pipeline", () => {
     });
     expect(readings).toHaveLength(messages.length);
     await makeSqliteReadingStore(db).write(readings);
-    await makeLocalRollups({
-      db,
-      registry: REGISTRY,
-      alertRules: [],
-      timeZone: "Africa/Dakar",
-      alertStates: makeSqliteAlertStateStore(db),
-      alertSink: { publish: async () => undefined },
-      publish: async () => undefined,
-      observability: { logger: silentLogger(), metrics: noMetrics },
-      print: () => undefined,
-    }).runRange({ from: morning, to: morning + 3 * HOUR_MS }, () => undefined);
+    await localRollups().runRange({ from: morning, to: morning + 3 * HOUR_MS }, () => undefined);
 
     const lastHour = morning + 2 * HOUR_MS;
     const quality = new Map(
