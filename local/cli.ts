@@ -55,6 +55,7 @@ Commands:
                         the official figures: nowcast, daily, who (README, "The figures")
                         quality: readings by quality flag, coverage and correction per sensor
                         or health: the dashboard's figures and alarms from the local store
+                        (exit code 1 when a check is in ALARM)
     --json              rows as JSON        --db FILE        --lang en|fr (default en)
     --at ISO            nowcast: the hour (default the last complete one)
     --from DATE         daily: the first local day (default 6 days before --to)
@@ -445,6 +446,8 @@ function printHealth(dbPath: string, json: boolean): void {
       databasePath: dbPath,
     });
     console.log(json ? JSON.stringify(health, null, 2) : formatHealth(health));
+    // So that a script, or the seed's monitoring playbook, can act on it.
+    if (health.checks.some((check) => !check.ok)) process.exitCode = 1;
   } finally {
     db.close();
   }

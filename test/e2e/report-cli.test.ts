@@ -7,7 +7,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { hourlyAggregates, zoneAggregates } from "../../lambdas/core/rollup.js";
+import { HOUR_MS, hourStartOf } from "../../lambdas/core/time.js";
+import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { openLocalStore } from "../../local/runtime/local-store.js";
+import { makeSqliteReadingStore } from "../../local/sqlite/reading-store.js";
+import { makeSqliteRollupStore } from "../../local/sqlite/rollup-store.js";
+import { withQuality } from "../fixtures/telemetry.js";
 import { tempDir } from "./local-helpers.js";
 
 const removals: (() => void)[] = [];
@@ -41,11 +47,12 @@ describe("the reading commands", () => {
     for (const args of [
       ["report", "dakar-sensors"],
       ["report", "zone-ranking", "--json"],
-      ["report", "health"],
       ["quarantine", "list"],
     ]) {
       expect(kaikai([...args, "--db", dbPath]).status).toBe(0);
     }
+    // Nothing stored, no roll-up: its checks are in ALARM.
+    expect(kaikai(["report", "health", "--db", dbPath]).status).toBe(1);
 
     expect(readFileSync(dbPath).equals(before)).toBe(true);
   });
@@ -70,7 +77,9 @@ describe("the reading commands", () => {
     ];
     for (const args of reports) {
       const { status, stdout, stderrLines } = kaikai(["report", ...args, "--json", "--db", dbPath]);
-      expect({ args, status, stderrLines }).toEqual({ args, status: 0, stderrLines: [""] });
+      // The seed's readings are of 2024 and no roll-up ever ran: health is in ALARM, and says so.
+      const expected = args[0] === "health" ? 1 : 0;
+      expect({ args, status, stderrLines }).toEqual({ args, status: expected, stderrLines: [""] });
       expect(stdout.length).toBeGreaterThan(2);
     }
     const activity = JSON.parse(kaikai(["report", "sensor-activity", "--json", "--db", dbPath]).stdout) as {
@@ -85,6 +94,45 @@ describe("the reading commands", () => {
     expect(kaikai(["quarantine", "list", "--db", dbPath]).status).toBe(0);
 
     expect(readFileSync(dbPath).equals(before)).toBe(true);
+  });
+
+  it("report health exits 0 when every check holds and 1 when one is in ALARM", async () => {
+    const dbPath = dbFile("healthy.db");
+    const db = openLocalStore(dbPath);
+    const now = Date.now();
+    await makeSqliteReadingStore(db).write(
+      SENSORS.map((sensor) =>
+        withQuality({
+          sensorId: sensor.sensorId,
+          timestamp: now - 60_000,
+          pm25: 12,
+          temperature: 28,
+          humidity: 60,
+          co2: 600,
+          locationName: sensor.locationName,
+          zone: sensor.zone,
+          city: sensor.city,
+          receivedAt: now - 59_000,
+        }),
+      ),
+    );
+    const rollups = makeSqliteRollupStore(db, REGISTRY);
+    const range = { from: hourStartOf(now) - HOUR_MS, to: hourStartOf(now) };
+    const rows = hourlyAggregates(REGISTRY, await rollups.bins(range), range);
+    await rollups.writeHourly(rows, now);
+    await rollups.writeZones(zoneAggregates(rows), now);
+    db.close();
+
+    const healthy = kaikai(["report", "health", "--db", dbPath]);
+    expect(healthy.stdout).not.toContain("ALARM");
+    expect(healthy.status).toBe(0);
+
+    const quiet = openLocalStore(dbPath);
+    quiet.prepare("DELETE FROM measurements").run();
+    quiet.close();
+    const alarming = kaikai(["report", "health", "--db", dbPath]);
+    expect(alarming.stdout).toMatch(/^ALARM /m);
+    expect(alarming.status).toBe(1);
   });
 
   it("say in one line that a database is neither kaikai's nor of the seed's schema", () => {
