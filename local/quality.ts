@@ -33,8 +33,8 @@ const round = (value: number | null, digits: number): number | null =>
 
 /**
  * Per sensor of `sensors`: its readings of the period counted by quality flag (a reading can raise
- * several), those not judged yet (stored without flags, e.g. inserted by hand, until a roll-up
- * covers their hour), those the official figures use (corrected, no flag), the coverage (those
+ * several), those no roll-up has judged with their neighbours yet (the newest, and rows inserted
+ * by hand, until a roll-up covers their hour), those the official figures use (corrected, no flag), the coverage (those
  * over the readings its reporting interval promises) and the mean of raw minus corrected PM2.5.
  */
 export function qualityReport(db: Db, period: Period): Report {
@@ -49,7 +49,7 @@ export function qualityReport(db: Db, period: Period): Report {
   const totals = db
     .prepare(
       `SELECT sensor_id, COUNT(*) AS readings,
-         SUM(quality_flags IS NULL) AS not_judged,
+         SUM(judged_at IS NULL) AS not_judged,
          SUM(quality_flags = '[]' AND pm25_corrected IS NOT NULL) AS official,
          AVG(pm25 - pm25_corrected) AS mean_difference,
          group_concat(DISTINCT correction_version) AS corrections
