@@ -13,7 +13,7 @@ import { REGISTRY, SENSORS } from "../../lib/config/sensors.js";
 import { openLocalStore } from "../../local/runtime/local-store.js";
 import { makeSqliteReadingStore } from "../../local/sqlite/reading-store.js";
 import { makeSqliteRollupStore } from "../../local/sqlite/rollup-store.js";
-import { withQuality } from "../fixtures/telemetry.js";
+import { storedReading } from "../fixtures/telemetry.js";
 import { tempDir } from "./local-helpers.js";
 
 const removals: (() => void)[] = [];
@@ -101,20 +101,7 @@ describe("the reading commands", () => {
     const db = openLocalStore(dbPath);
     const now = Date.now();
     await makeSqliteReadingStore(db).write(
-      SENSORS.map((sensor) =>
-        withQuality({
-          sensorId: sensor.sensorId,
-          timestamp: now - 60_000,
-          pm25: 12,
-          temperature: 28,
-          humidity: 60,
-          co2: 600,
-          locationName: sensor.locationName,
-          zone: sensor.zone,
-          city: sensor.city,
-          receivedAt: now - 59_000,
-        }),
-      ),
+      SENSORS.map((sensor) => storedReading(sensor.sensorId, now - 60_000, { pm25: 12 }, now - 59_000)),
     );
     const rollups = makeSqliteRollupStore(db, REGISTRY);
     const range = { from: hourStartOf(now) - HOUR_MS, to: hourStartOf(now) };

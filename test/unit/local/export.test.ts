@@ -7,12 +7,11 @@ import { Writable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { beforeEach, describe, expect, it } from "vitest";
 import { HOUR_MS } from "../../../lambdas/core/time.js";
-import { REGISTRY } from "../../../lib/config/sensors.js";
 import { AQCSV_COLUMNS, aqcsvSite, exportReadings } from "../../../local/export.js";
 import type { Db } from "../../../local/sqlite/database.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
 import { freshDatabaseEachTest } from "../../fixtures/database.js";
-import { withQuality } from "../../fixtures/telemetry.js";
+import { storedReading } from "../../fixtures/telemetry.js";
 
 const database = freshDatabaseEachTest("kaikai-export-");
 let db: Db;
@@ -24,22 +23,9 @@ const T0 = Date.parse("2026-11-28T06:00:00Z");
 const PERIOD = { from: T0, to: T0 + HOUR_MS };
 
 async function store(pm25: number, humidity: number, minute: number): Promise<void> {
-  const sensor = REGISTRY.get("SENS001");
-  if (sensor === undefined) throw new Error("no SENS001");
   const timestamp = T0 + minute * 60_000;
   await makeSqliteReadingStore(db).write([
-    withQuality({
-      sensorId: "SENS001",
-      timestamp,
-      pm25,
-      temperature: 27,
-      humidity,
-      co2: 610,
-      locationName: sensor.locationName,
-      zone: sensor.zone,
-      city: sensor.city,
-      receivedAt: timestamp + 500,
-    }),
+    storedReading("SENS001", timestamp, { pm25, humidity, temperature: 27, co2: 610 }, timestamp + 500),
   ]);
 }
 

@@ -9,21 +9,17 @@ import type { InboundMessage } from "../../../lambdas/core/reading.js";
 import { DAY_MS, HOUR_MS, hourStartOf } from "../../../lambdas/core/time.js";
 import { telemetryTopic } from "../../../lambdas/core/topics.js";
 import { validateMessage } from "../../../lambdas/core/validate.js";
-import { noMetrics } from "../../../lambdas/ports.js";
 import { REGISTRY } from "../../../lib/config/sensors.js";
 import { CSV_COLUMNS, exportReadings } from "../../../local/export.js";
 import { nowcastReport } from "../../../local/figures.js";
 import { qualityReport } from "../../../local/quality.js";
-import { makeLocalRollups } from "../../../local/runtime/rollups.js";
 import { NO_FAULTS, type SensorFaultRates } from "../../../local/simulator/faults.js";
 import { simulateReading } from "../../../local/simulator/model.js";
-import { makeSqliteAlertStateStore } from "../../../local/sqlite/alert-state-store.js";
 import type { Db } from "../../../local/sqlite/database.js";
 import { makeSqliteReadingStore } from "../../../local/sqlite/reading-store.js";
 import { makeSqliteRollupStore } from "../../../local/sqlite/rollup-store.js";
-import { freshDatabaseEachTest } from "../../fixtures/database.js";
-import { silentLogger } from "../../fixtures/fakes.js";
-import { withQuality } from "../../fixtures/telemetry.js";
+import { freshDatabaseEachTest, localRollupsOf } from "../../fixtures/database.js";
+import { storedReading } from "../../fixtures/telemetry.js";
 
 const database = freshDatabaseEachTest("kaikai-quality-");
 let db: Db;
@@ -35,41 +31,12 @@ const MINUTE = 60_000;
 
 /** A sensor's readings a minute apart over one hour, as ingest stores them. */
 async function hourOf(sensorId: string, hour: number, reading: (minute: number) => { pm25: number; humidity: number }) {
-  const sensor = REGISTRY.get(sensorId);
-  if (sensor === undefined) throw new Error(`${sensorId} is not in the registry`);
   await makeSqliteReadingStore(db).write(
-    Array.from({ length: 60 }, (_, minute) => {
-      const timestamp = hour + minute * MINUTE;
-      return withQuality({
-        sensorId,
-        timestamp,
-        ...reading(minute),
-        temperature: 28,
-        co2: 600,
-        locationName: sensor.locationName,
-        zone: sensor.zone,
-        city: sensor.city,
-        receivedAt: timestamp + 1000,
-      });
-    }),
+    Array.from({ length: 60 }, (_, minute) => storedReading(sensorId, hour + minute * MINUTE, reading(minute))),
   );
 }
 
-/** The local runtime's roll-ups over this test's database, with no alert rules and nothing printed. */
-const localRollups = () =>
-  makeLocalRollups({
-    db,
-    registry: REGISTRY,
-    alertRules: [],
-    timeZone: "Africa/Dakar",
-    alertStates: makeSqliteAlertStateStore(db),
-    alertSink: { publish: async () => undefined },
-    publish: async () => undefined,
-    observability: { logger: silentLogger(), metrics: noMetrics },
-    print: () => undefined,
-  });
-
-const rollUp = (): Promise<void> => localRollups().runLastDay();
+const rollUp = (): Promise<void> => localRollupsOf(db).runLastDay();
 
 /** Clean air: 10 to 12 ug/m3, never three equal values running, at 60 % RH. */
 const clean = (minute: number) => ({ pm25: 10 + (minute % 3), humidity: 60 });
@@ -182,7 +149,7 @@ describe("the simulator's faults in the local pipeline", () => {
     });
     expect(readings).toHaveLength(messages.length);
     await makeSqliteReadingStore(db).write(readings);
-    await localRollups().runRange({ from: morning, to: morning + 3 * HOUR_MS }, () => undefined);
+    await localRollupsOf(db).runRange({ from: morning, to: morning + 3 * HOUR_MS }, () => undefined);
 
     const lastHour = morning + 2 * HOUR_MS;
     const quality = new Map(
@@ -202,22 +169,8 @@ describe("the simulator's faults in the local pipeline", () => {
 describe("judging readings as they arrive", () => {
   it("judges each new reading once, and judges its neighbours again when it completes a stuck run", async () => {
     const hour = hourStartOf(Date.now()) - 2 * HOUR_MS;
-    const sensor = REGISTRY.get("SENS002");
-    if (sensor === undefined) throw new Error("no SENS002");
     const store = makeSqliteReadingStore(db);
-    const reading = (minute: number, pm25: number) =>
-      withQuality({
-        sensorId: "SENS002",
-        timestamp: hour + minute * MINUTE,
-        pm25,
-        temperature: 28,
-        humidity: 60,
-        co2: 600,
-        locationName: sensor.locationName,
-        zone: sensor.zone,
-        city: sensor.city,
-        receivedAt: hour + minute * MINUTE + 1000,
-      });
+    const reading = (minute: number, pm25: number) => storedReading("SENS002", hour + minute * MINUTE, { pm25 });
     const rollups = makeSqliteRollupStore(db, REGISTRY);
     const range = { from: hour, to: hour + HOUR_MS };
     const flags = () =>

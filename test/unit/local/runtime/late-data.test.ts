@@ -5,15 +5,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { localDayOf } from "../../../../lambdas/core/daily.js";
 import { HOUR_MS, hourStartOf } from "../../../../lambdas/core/time.js";
-import { noMetrics } from "../../../../lambdas/ports.js";
-import { REGISTRY } from "../../../../lib/config/sensors.js";
 import { dailyReport } from "../../../../local/figures.js";
-import { makeLocalRollups } from "../../../../local/runtime/rollups.js";
-import { makeSqliteAlertStateStore } from "../../../../local/sqlite/alert-state-store.js";
 import type { Db } from "../../../../local/sqlite/database.js";
 import { toSqliteTime } from "../../../../local/sqlite/time.js";
-import { freshDatabaseEachTest } from "../../../fixtures/database.js";
-import { silentLogger } from "../../../fixtures/fakes.js";
+import { freshDatabaseEachTest, localRollupsOf } from "../../../fixtures/database.js";
 
 const database = freshDatabaseEachTest("kaikai-late-");
 let db: Db;
@@ -23,19 +18,7 @@ beforeEach(() => {
   printed = [];
 });
 
-function rollups() {
-  return makeLocalRollups({
-    db,
-    registry: REGISTRY,
-    alertRules: [],
-    timeZone: "Africa/Dakar",
-    alertStates: makeSqliteAlertStateStore(db),
-    alertSink: { publish: async () => undefined },
-    publish: async () => undefined,
-    observability: { logger: silentLogger(), metrics: noMetrics },
-    print: (line) => printed.push(line),
-  });
-}
+const rollups = () => localRollupsOf(db, (line) => printed.push(line));
 
 const insert = (sensorId: string, at: number, pm25: number, receivedAt: number): void => {
   db.prepare(
