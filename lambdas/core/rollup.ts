@@ -120,14 +120,15 @@ export type StoredSeriesReading = SeriesReading & Pick<MeasuredReading, "tempera
 /**
  * One sensor's readings judged by the roll-up of `range` (lambdas/core/quality.ts assessSeries,
  * with the registry's correction and reporting interval), given with the hour before the range
- * for their neighbours: the readings of the range, binnable, each with its position in `series`.
+ * for their neighbours: the readings of the range, binnable, each with its position in `series`
+ * and the label of the correction applied.
  */
 export function judgeSeries(
   sensorId: string,
   series: readonly StoredSeriesReading[],
   registry: SensorRegistry,
   range: HourRange,
-): { readonly position: number; readonly reading: BinnableReading }[] {
+): { readonly position: number; readonly reading: BinnableReading; readonly correction: string }[] {
   const sensor = registry.get(sensorId);
   const judged = assessSeries(
     series,
@@ -137,8 +138,8 @@ export function judgeSeries(
   return series.flatMap((reading, position) => {
     const judgement = judged[position];
     if (judgement === undefined || reading.timestamp < range.from || reading.timestamp >= range.to) return [];
-    const { pm25Corrected, flags } = judgement;
-    return [{ position, reading: { ...reading, sensorId, pm25Corrected, flags } }];
+    const { pm25Corrected, flags, correction } = judgement;
+    return [{ position, reading: { ...reading, sensorId, pm25Corrected, flags }, correction }];
   });
 }
 

@@ -7,7 +7,6 @@ import type {
   SensorHourBin,
   ZoneAggregate,
 } from "../../lambdas/core/aggregates.js";
-import { correctionLabel } from "../../lambdas/core/correction.js";
 import { MEASURES, type Measure, mapMeasures } from "../../lambdas/core/measures.js";
 import { parseFlagCounts } from "../../lambdas/core/quality.js";
 import { EMPTY_STATS, judgeSeries, type StoredSeriesReading } from "../../lambdas/core/rollup.js";
@@ -212,8 +211,7 @@ export function makeSqliteRollupStore(db: Db, registry: SensorRegistry): SqliteR
         toSqliteTime(judged.to + neighbourhoodMs),
       ) as StoredRow[];
       const series = rows.map(seriesReadingOf);
-      const correction = correctionLabel(registry.get(sensorId)?.pm25Correction ?? "none");
-      for (const { position, reading } of judgeSeries(sensorId, series, registry, judged)) {
+      for (const { position, reading, correction } of judgeSeries(sensorId, series, registry, judged)) {
         const row = rows[position];
         if (row === undefined) continue;
         const flags = JSON.stringify(reading.flags);
