@@ -1,15 +1,13 @@
-import { timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:net";
+import { createServer } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { Aedes, type AuthenticateError } from "aedes";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
 import { isPipelineOutputTopic, sensorIdFromTopic } from "../../lambdas/core/topics.js";
 import type { BrokerAuth } from "./broker-config.js";
+import { candidatePorts, listenOnFirstFree, sameSecret } from "./listen.js";
 import type { MqttTransport, TelemetryIngest } from "./mqtt-transport.js";
 
 const DEFAULT_MQTT_PORT = 1883;
-/** How many ports after the default to try when it is taken. */
-const PORT_SEARCH = 20;
 
 export interface EmbeddedBrokerOptions {
   readonly host: string;
@@ -22,40 +20,8 @@ export interface EmbeddedBroker extends MqttTransport {
   readonly host: string;
 }
 
-const sameSecret = (given: Buffer, expected: string): boolean => {
-  const wanted = Buffer.from(expected);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-};
-
 function badCredentials(): AuthenticateError {
   return Object.assign(new Error("bad username or password"), { returnCode: 4 as const });
-}
-
-function listenOn(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      const address = server.address();
-      resolve(typeof address === "object" && address !== null ? address.port : port);
-    });
-  });
-}
-
-const isAddressInUse = (error: unknown): boolean =>
-  error instanceof Error && "code" in error && error.code === "EADDRINUSE";
-
-/** Listens on the first candidate port that is not taken; any other error stops the search. */
-async function listenOnFirstFree(server: Server, host: string, candidates: readonly number[]): Promise<number> {
-  for (const [index, candidate] of candidates.entries()) {
-    try {
-      return await listenOn(server, host, candidate);
-    } catch (error) {
-      if (!isAddressInUse(error) || index === candidates.length - 1) throw error;
-    }
-  }
-  throw new Error("no port to listen on");
 }
 
 /**
@@ -101,8 +67,7 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
         );
   const scheme = auth.tls === undefined ? "mqtt" : "mqtts";
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const candidates =
-    options.port === undefined ? Array.from({ length: PORT_SEARCH }, (_, i) => DEFAULT_MQTT_PORT + i) : [options.port];
+  const candidates = candidatePorts(options.port, DEFAULT_MQTT_PORT);
 
   return {
     host: options.host,
