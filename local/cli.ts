@@ -19,7 +19,7 @@ import { loadStagesFromCdkJson, maxReadingAgeMs, STAGE_NAMES } from "../lib/conf
 import { EXPORT_FORMATS, exportReadings } from "./export.js";
 import { dailyReport, nowcastReport, whoReport } from "./figures.js";
 import { FleetError, syncFleet } from "./fleet/sync.js";
-import { formatHealth, healthReport } from "./health.js";
+import { formatHealth, healthJson, healthReport } from "./health.js";
 import { qualityReport } from "./quality.js";
 import { replayQuarantine } from "./quarantine-replay.js";
 import { formatTable, type Report, runSeedReport, SEED_REPORTS } from "./reports.js";
@@ -47,6 +47,9 @@ Commands:
     --listen HOST       embedded broker interface (default 127.0.0.1; wider needs --config credentials)
     --broker URL        use an existing MQTT broker instead, e.g. mqtt://user:pass@host:1883
     --webhook URL       also POST each alert as JSON to this URL
+    --http-port N       the dashboard, /health and /metrics on --listen (default 8080, or the next
+                        free one; beyond loopback they ask for the --config username/password)
+    --no-http           no dashboard, /health or /metrics
     --no-simulate       only listen: no simulated sensors
     --sensors N         the registry and simulated sensors (SIM...) up to N, for a fleet's size
     --config FILE       JSON: {"broker": {"username", "password"} and/or {"tls": {"key", "cert", "ca"}}}
@@ -109,11 +112,11 @@ const text = (values: Values, name: string): string | undefined => {
   return typeof value === "string" ? value : undefined;
 };
 
-function parsePort(value: string | undefined): number | undefined {
+function parsePort(value: string | undefined, flag = "port"): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new UsageError(`--port must be 0..65535, not ${value}`);
+    throw new UsageError(`--${flag} must be 0..65535, not ${value}`);
   return port;
 }
 
@@ -172,6 +175,8 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     listen: { type: "string", default: "127.0.0.1" },
     broker: { type: "string" },
     webhook: { type: "string" },
+    "http-port": { type: "string" },
+    "no-http": { type: "boolean", default: false },
     "no-simulate": { type: "boolean", default: false },
     sensors: { type: "string" },
     config: { type: "string" },
@@ -192,6 +197,10 @@ async function startCommand(argv: readonly string[]): Promise<void> {
   assertSafeListen(host, auth);
   const webhook = parseUrl("webhook", text(values, "webhook"), ["http:", "https:"]);
   const port = parsePort(text(values, "port"));
+  const httpPort = parsePort(text(values, "http-port"), "http-port");
+  if (values["no-http"] === true && httpPort !== undefined) {
+    throw new UsageError("--no-http and --http-port contradict each other: give one");
+  }
   const dbPath = text(values, "db") ?? DEFAULT_DB_PATH;
 
   const terminal = makeTerminal();
@@ -203,6 +212,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     auth,
     ...(webhook === undefined ? {} : { webhook }),
     simulate: values["no-simulate"] !== true,
+    ...(values["no-http"] === true ? {} : { http: httpPort === undefined ? {} : { port: httpPort } }),
     terminal,
     ...(sensors === undefined ? {} : { sensors }),
   });
@@ -213,6 +223,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
       "Kaikai local pipeline",
       `  broker     ${pipeline.brokerUrl}${embedded ? ` embedded${portNote}` : " (external)"}; sensors publish on kaikai/sensors/{id}/telemetry`,
       `  database   ${dbPath}`,
+      `  dashboard  ${pipeline.dashboardUrl === undefined ? "off (--no-http)" : `${pipeline.dashboardUrl}/ ; ${pipeline.dashboardUrl}/health ; ${pipeline.dashboardUrl}/metrics`}`,
       `  alerts     printed here, on MQTT kaikai/alerts/{id}${webhook === undefined ? "" : `, POST ${webhook.href}`}`,
       `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${sensors ?? REGISTRY.size} sensors${sensors !== undefined && sensors > REGISTRY.size ? ` (${sensors - REGISTRY.size} simulated beyond the registry)` : ""}, 24 h backfill then 5 readings/s`}`,
       "  reports    npm run -s kaikai -- report nowcast (or daily, who; the seed's zone-ranking, dakar-sensors, sensor-activity, hourly-pm25)",
@@ -445,7 +456,7 @@ function printHealth(dbPath: string, json: boolean): void {
       ops,
       databasePath: dbPath,
     });
-    console.log(json ? JSON.stringify(health, null, 2) : formatHealth(health));
+    console.log(json ? JSON.stringify(healthJson(health), null, 2) : formatHealth(health));
     // So that a script, or the seed's monitoring playbook, can act on it.
     if (health.checks.some((check) => !check.ok)) process.exitCode = 1;
   } finally {

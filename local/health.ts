@@ -22,9 +22,12 @@ export interface HealthOptions {
   readonly databasePath?: string;
 }
 
+/** The check only the running pipeline makes, since it is the one that writes the database. */
+export const DATABASE_WRITABLE = "database-writable";
+
 export interface HealthCheck {
-  /** The name of the cloud alarm it mirrors. */
-  readonly name: PipelineAlarm;
+  /** The name of the cloud alarm it mirrors, or the running pipeline's own check. */
+  readonly name: PipelineAlarm | typeof DATABASE_WRITABLE;
   readonly ok: boolean;
   readonly detail: string;
 }
@@ -161,6 +164,38 @@ function readHealth(db: Db, { now, windowMinutes, ops, databasePath }: HealthOpt
   return { ...figures, checks: healthChecks(figures, { now, ops, lastHourlyRollup, lastZoneRollup }) };
 }
 
+/**
+ * Whether the pipeline can still write its database: the file it opened is still at its path
+ * (not deleted or replaced), and a write lock can be taken now. The probe does not wait for a
+ * lock another process holds: the check answers at once, and the broker is not held up.
+ */
+export function databaseWritableCheck(db: Db, path: string): () => HealthCheck {
+  const opened = statSync(path).ino;
+  const check = (ok: boolean, detail: string): HealthCheck => ({ name: DATABASE_WRITABLE, ok, detail });
+  return () => {
+    let now: number;
+    try {
+      now = statSync(path).ino;
+    } catch {
+      return check(false, `${path} is gone: readings cannot be kept`);
+    }
+    if (now !== opened) return check(false, `${path} was replaced by another file: readings go to the old one`);
+    // A write of this connection is in progress: it holds the lock, so the file can be written.
+    if (db.inTransaction) return check(true, "writing");
+    const busyTimeout = Number(db.pragma("busy_timeout", { simple: true }));
+    db.pragma("busy_timeout = 0");
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      db.exec("ROLLBACK");
+      return check(true, "a write lock can be taken");
+    } catch (error) {
+      return check(false, `cannot write: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  };
+}
+
 function hourStart(epochMs: number): number {
   return epochMs - (epochMs % HOUR_MS);
 }
@@ -218,6 +253,30 @@ function formatBytes(bytes: number): string {
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** The report as JSON, in snake case as the CLI's other JSON: `report health --json` and `GET /health`. */
+export function healthJson(report: HealthReport) {
+  return {
+    at: report.at,
+    window_minutes: report.windowMinutes,
+    received: report.received,
+    stored: report.stored,
+    quarantined: report.quarantined,
+    quarantined_by_reason: report.quarantinedByReason,
+    reject_share_percent: report.rejectSharePercent,
+    active_sensors: report.activeSensors,
+    registry_sensors: report.registrySensors,
+    last_reading_age_seconds: report.lastReadingAgeSeconds,
+    open_alerts: report.openAlerts,
+    last_hourly_rollup_at: report.lastHourlyRollupAt,
+    last_zone_rollup_at: report.lastZoneRollupAt,
+    stored_total: report.storedTotal,
+    stored_last_24h: report.storedLast24h,
+    database_bytes: report.databaseBytes,
+    growth_bytes_per_day: report.growthBytesPerDay,
+    checks: report.checks,
+  };
 }
 
 /** `kaikai report health`: the figures, then one line per check. */

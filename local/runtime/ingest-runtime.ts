@@ -1,5 +1,5 @@
 import type { AlertRule } from "../../lambdas/core/alerts.js";
-import type { InboundMessage } from "../../lambdas/core/reading.js";
+import type { EnrichedReading, InboundMessage } from "../../lambdas/core/reading.js";
 import type { SensorRegistry } from "../../lambdas/core/sensor.js";
 import type { AlertSink, AlertStateStore, Clock } from "../../lambdas/ports.js";
 import { makeReadingAlerter } from "../../lambdas/use-cases/evaluate-alerts.js";
@@ -26,6 +26,10 @@ export interface IngestRuntimeDeps {
   readonly observability: LocalObservability;
   /** How long the first message of a batch waits for company. */
   readonly maxDelayMs?: number;
+  /** Told of each batch's stored readings, once they are durable (the dashboard's live stream). */
+  readonly onStored?: (readings: readonly EnrichedReading[]) => void;
+  /** Told when a batch, or part of it, could not be made durable and must be delivered again. */
+  readonly onFailure?: () => void;
 }
 
 export interface IngestRuntime {
@@ -42,18 +46,24 @@ export interface IngestRuntime {
  */
 export function makeIngestRuntime(deps: IngestRuntimeDeps): IngestRuntime {
   const { logger, metrics } = deps.observability;
+  const alerter = makeReadingAlerter({
+    rules: deps.alertRules,
+    states: deps.alertStates,
+    sink: deps.alertSink,
+    logger,
+    metrics,
+  });
   const pipeline = makeIngest({
     registry: deps.registry,
     store: makeSqliteReadingStore(deps.db),
     quarantine: makeSqliteQuarantine(deps.db),
     clock: deps.clock,
-    listener: makeReadingAlerter({
-      rules: deps.alertRules,
-      states: deps.alertStates,
-      sink: deps.alertSink,
-      logger,
-      metrics,
-    }),
+    listener: {
+      async onStored(readings) {
+        deps.onStored?.(readings);
+        await alerter.onStored(readings);
+      },
+    },
     maxReadingAgeMs: deps.maxReadingAgeMs,
     logger,
     metrics,
@@ -62,9 +72,13 @@ export function makeIngestRuntime(deps: IngestRuntimeDeps): IngestRuntime {
   let quarantined = 0;
   const committer = new GroupCommitter<IngestMessage>(
     async (messages) => {
-      const outcome = await pipeline.ingest(messages);
+      const outcome = await pipeline.ingest(messages).catch((error: unknown) => {
+        deps.onFailure?.();
+        throw error;
+      });
       stored += outcome.stored;
       quarantined += outcome.quarantined.length;
+      if (outcome.retry.length > 0) deps.onFailure?.();
       return outcome.retry;
     },
     { maxBatch: SQLITE_MAX_BATCH, maxDelayMs: deps.maxDelayMs ?? 2 },

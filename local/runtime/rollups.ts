@@ -30,6 +30,8 @@ export interface LocalRollupsDeps {
   readonly publish: (topic: string, payload: string) => Promise<void>;
   readonly observability: LocalObservability;
   readonly print: (line: string) => void;
+  /** Told of each scheduled run that failed (it is printed too). */
+  readonly onFailure?: () => void;
 }
 
 export interface LocalRollups {
@@ -119,8 +121,10 @@ export function makeLocalRollups(deps: LocalRollupsDeps): LocalRollups {
     for (const range of mergedRanges(behind).flatMap(backfillChunks)) await track(zoneRollup(rangeEvent(range)));
     await runZones({});
   };
-  const reportError = (what: string) => (error: unknown) =>
+  const reportError = (what: string) => (error: unknown) => {
+    deps.onFailure?.();
     deps.print(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
   let schedules: { stop(): void }[] = [];
 
   return {

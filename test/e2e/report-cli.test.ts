@@ -113,6 +113,8 @@ describe("the reading commands", () => {
     const healthy = kaikai(["report", "health", "--db", dbPath]);
     expect(healthy.stdout).not.toContain("ALARM");
     expect(healthy.status).toBe(0);
+    const json = kaikai(["report", "health", "--json", "--db", dbPath]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ active_sensors: SENSORS.length, registry_sensors: SENSORS.length });
 
     const quiet = openLocalStore(dbPath);
     quiet.prepare("DELETE FROM measurements").run();
