@@ -2,6 +2,10 @@ import { registryOf } from "../../lambdas/core/sensor.js";
 import { systemClock } from "../../lambdas/ports.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs } from "../../lib/config/stages.js";
+import { buildDashboard } from "../dashboard/build.js";
+import { LiveEvents } from "../dashboard/live.js";
+import { type DashboardServer, startDashboardServer } from "../dashboard/server.js";
+import { databaseWritableCheck } from "../health.js";
 import { type FaultRates, NO_FAULTS } from "../simulator/faults.js";
 import { fleetOf } from "../simulator/fleet.js";
 import { withoutPassword } from "../simulator/publisher.js";
@@ -9,13 +13,14 @@ import { type SimulatorHandle, startSimulator } from "../simulator/simulator.js"
 import { countOpenAlerts, makeSqliteAlertStateStore } from "../sqlite/alert-state-store.js";
 import type { Db } from "../sqlite/database.js";
 import { makeLocalAlertSink } from "./alert-sink.js";
-import { type BrokerAuth, ConfigError } from "./broker-config.js";
+import { type BrokerAuth, ConfigError, isLoopback } from "./broker-config.js";
 import { createEmbeddedBroker } from "./embedded-broker.js";
 import { externalBroker } from "./external-subscriber.js";
 import { type IngestRuntime, makeIngestRuntime } from "./ingest-runtime.js";
 import { makeLocalObservability } from "./local-observability.js";
 import { openLocalStore } from "./local-store.js";
 import type { MqttTransport } from "./mqtt-transport.js";
+import { makePrometheusMetrics } from "./prometheus.js";
 import { makeLocalRollups } from "./rollups.js";
 import type { Terminal } from "./terminal.js";
 
@@ -34,11 +39,18 @@ export interface StartOptions {
   readonly statusIntervalMs?: number;
   /** The registry's sensors and simulated ones up to this many (local/simulator/fleet.ts). @default the registry */
   readonly sensors?: number;
+  /**
+   * The dashboard, `/health` and `/metrics` on `host`; its port as the broker's (undefined: 8080
+   * or the next free one). @default none
+   */
+  readonly http?: { readonly port?: number };
 }
 
 export interface RunningPipeline {
   /** Where sensors publish, without any password it holds. */
   readonly brokerUrl: string;
+  /** The dashboard's address; undefined without `http`. */
+  readonly dashboardUrl: string | undefined;
   /** Settles once the startup roll-ups ran (after the simulator's backfill when it simulates). */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
@@ -61,6 +73,20 @@ function simulatorUrl(brokerUrl: string, auth: BrokerAuth): string {
 }
 
 /**
+ * Who may open the dashboard: anyone on loopback; beyond it, the broker's username and password
+ * as HTTP basic credentials (a browser has no sensor certificate to show).
+ */
+function dashboardCredentials(options: StartOptions): { username: string; password: string } | undefined {
+  if (options.http === undefined || isLoopback(options.host)) return undefined;
+  if (options.auth.password === undefined) {
+    throw new ConfigError(
+      `the dashboard on ${options.host} needs broker.username/password in --config for its login: add them, or --no-http`,
+    );
+  }
+  return options.auth.password;
+}
+
+/**
  * The whole pipeline in this process. Built in dependency order: the transport (which can publish
  * before it takes telemetry), the alert sink publishing through it, the ingest alerting through
  * the sink, then the transport started with that ingest; then the simulator and the roll-ups.
@@ -71,8 +97,12 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   if (options.simulate && options.brokerUrl === undefined && options.auth.tls !== undefined) {
     throw new ConfigError("the simulator cannot connect to a TLS broker: add --no-simulate");
   }
+  const httpCredentials = dashboardCredentials(options);
   const devStage = loadStagesFromCdkJson().dev;
-  const observability = makeLocalObservability();
+  const prometheus = makePrometheusMetrics();
+  const observability = makeLocalObservability(process.env, prometheus.handlerMetrics);
+  const live = new LiveEvents();
+  const assets = options.http === undefined ? undefined : await buildDashboard();
   const sensors = fleetOf(SENSORS, options.sensors ?? SENSORS.length);
   const registry = registryOf(sensors);
   const db = openLocalStore(options.dbPath, sensors);
@@ -87,8 +117,13 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
           },
         )
       : externalBroker({ url: options.brokerUrl, onError: (line) => terminal.print(line) });
+  // The dashboard sees what the pipeline publishes as an MQTT subscriber would.
+  const publish = (topic: string, payload: string) => {
+    live.published(topic, payload);
+    return transport.publish(topic, payload);
+  };
   const sink = makeLocalAlertSink({
-    publishMqtt: (topic, payload) => transport.publish(topic, payload),
+    publishMqtt: publish,
     print: (line) => terminal.print(line),
     language: devStage.alertLanguage,
     ...(options.webhook === undefined ? {} : { webhook: options.webhook }),
@@ -102,9 +137,13 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     alertStates,
     alertSink: sink,
     observability,
+    onStored: (readings) => live.stored(readings),
+    onFailure: () => prometheus.countError("ingest_batch"),
   });
+  let dashboard: DashboardServer | undefined;
   const closeAll = async () => {
     transport.stopAccepting();
+    await dashboard?.close();
     await ingest.close();
     await sink.settled();
     await transport.close();
@@ -115,6 +154,24 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   let simulator: SimulatorHandle | undefined;
   try {
     brokerUrl = await transport.start((message) => ingest.ingest(message));
+    if (options.http !== undefined && assets !== undefined) {
+      const writable = databaseWritableCheck(db, options.dbPath);
+      dashboard = await startDashboardServer({
+        db,
+        databasePath: options.dbPath,
+        sensorIds: new Set(registry.keys()),
+        alertRules: devStage.alertRules,
+        ops: devStage.ops,
+        clock: systemClock,
+        assets,
+        live,
+        metrics: prometheus,
+        extraChecks: () => [writable()],
+        host: options.host,
+        ...(options.http.port === undefined ? {} : { port: options.http.port }),
+        ...(httpCredentials === undefined ? {} : { credentials: httpCredentials }),
+      });
+    }
     if (options.simulate) {
       simulator = await startSimulator({
         target: { kind: "broker", url: options.brokerUrl ?? simulatorUrl(brokerUrl, options.auth) },
@@ -137,9 +194,10 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     timeZone: devStage.timeZone,
     alertStates,
     alertSink: sink,
-    publish: (topic, payload) => transport.publish(topic, payload),
+    publish,
     observability,
     print: (line) => terminal.print(line),
+    onFailure: () => prometheus.countError("rollup"),
   });
   rollups.schedule();
   const status = showStatusEvery(options.statusIntervalMs ?? 1000, { terminal, ingest, db, brokerUrl });
@@ -150,9 +208,10 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     // database. Stopping settles it too.
     if (simulator !== undefined) await simulator.backfillDone;
     if (!stopping) await rollups.runLastDay();
-  })().catch((error: unknown) =>
-    terminal.print(`startup roll-up failed: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  })().catch((error: unknown) => {
+    prometheus.countError("rollup");
+    terminal.print(`startup roll-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
 
   let stopped: Promise<void> | undefined;
   const stop = async () => {
@@ -168,6 +227,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   };
   return {
     brokerUrl: withoutPassword(brokerUrl),
+    dashboardUrl: dashboard?.url,
     ready,
     stop() {
       stopped ??= stop();

@@ -271,6 +271,20 @@ describe("kaikai command-line errors", () => {
     ]);
   });
 
+  it("refuses a bad --http-port, or one beside --no-http, in one line", async () => {
+    const [range, both] = await Promise.all([
+      kaikai(["start", "--http-port", "80800"]).exited,
+      kaikai(["start", "--no-http", "--http-port", "8081"]).exited,
+    ]);
+    expect(range.code).toBe(2);
+    expect(oneLine(range.stderr)).toEqual([
+      "kaikai: --http-port must be 0..65535, not 80800 (run 'npm run kaikai -- help' for usage)",
+    ]);
+    expect(both.code).toBe(2);
+    expect(oneLine(both.stderr)).toHaveLength(1);
+    expect(both.stderr).toContain("--no-http and --http-port");
+  });
+
   it("refuses to listen beyond loopback without credentials", async () => {
     const { code, stderr } = await kaikai(["start", "--listen", "0.0.0.0", "--no-simulate"]).exited;
     expect(code).toBe(2);
