@@ -1,7 +1,7 @@
 /**
  * The local mode's web server: the dashboard page and its JSON, the live stream of readings and
  * alerts (Server-Sent Events), `/health` for the seed's playbook check and `/metrics` for
- * Prometheus. Plain node:http: four routes and a stream need no framework.
+ * Prometheus. Plain node:http: a handful of GET routes and one stream need no framework.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";

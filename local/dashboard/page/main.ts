@@ -200,6 +200,7 @@ function drawCharts(): void {
   for (const { id, measures, colours } of CHARTS) {
     const container = element(id);
     const lines = series.thresholds.filter((line) => measures.includes(line.measure));
+    const clock = new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" });
     const options: uPlot.Options = {
       width: Math.max(280, container.clientWidth),
       height: 180,
@@ -214,7 +215,8 @@ function drawCharts(): void {
           points: { show: false },
         })),
       ],
-      axes: [{}, { size: 50 }],
+      // Hours as the page's language writes them (uPlot's own labels are in English).
+      axes: [{ values: (_, splits) => splits.map((seconds) => clock.format(new Date(seconds * 1000))) }, { size: 50 }],
       legend: { live: false },
     };
     charts.set(id, new uPlot(options, chartData(series, measures), container));
