@@ -31,3 +31,17 @@ export function sensorIdFromTopic(topic: string): string | undefined {
 export function isPipelineOutputTopic(topic: string): boolean {
   return /^kaikai\/(alerts|aggregates)(\/|$)/.test(topic);
 }
+
+/**
+ * Why a client may not publish on `topic`, or undefined when it may: the contract gives clients
+ * only their telemetry topic. Everything else is refused before it is acknowledged, so that an
+ * acknowledged publish is always stored or quarantined: the broker's own `$SYS` topics (a forged
+ * `$SYS/.../new/clients` would disconnect the client it names), the pipeline's output topics, and
+ * any topic that is not exactly `kaikai/sensors/{id}/telemetry`.
+ */
+export function publishRefusal(topic: string): string | undefined {
+  if (topic.startsWith("$")) return `${topic}: topics starting with $ are the broker's own`;
+  if (isPipelineOutputTopic(topic)) return `${topic} is the pipeline's own topic`;
+  if (sensorIdFromTopic(topic) === undefined) return `${topic} is not a telemetry topic (${TELEMETRY_TOPIC_SHAPE})`;
+  return undefined;
+}

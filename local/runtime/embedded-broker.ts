@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { Aedes, type AuthenticateError } from "aedes";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
-import { isPipelineOutputTopic, sensorIdFromTopic } from "../../lambdas/core/topics.js";
+import { publishRefusal } from "../../lambdas/core/topics.js";
 import type { BrokerAuth } from "./broker-config.js";
 import { candidatePorts, listenOnFirstFree, sameSecret } from "./listen.js";
 import type { MqttTransport, TelemetryIngest } from "./mqtt-transport.js";
@@ -26,9 +26,10 @@ function badCredentials(): AuthenticateError {
 
 /**
  * The broker, built but not yet listening: the pipeline can publish through it from the start,
- * and it takes connections once `start` gives it the ingest. Every telemetry publish is handed to
- * that ingest; the sensor gets its PUBACK only when it resolves, and is disconnected without one
- * (so it sends again) when it rejects.
+ * and it takes connections once `start` gives it the ingest. Clients may publish only telemetry
+ * (core/topics.ts publishRefusal); every telemetry publish is handed to that ingest; the sensor
+ * gets its PUBACK only when it resolves, and is disconnected without one (so it sends again) when
+ * it rejects.
  */
 export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { auth } = options;
@@ -42,10 +43,12 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     },
     authorizePublish: (client, packet, callback) => {
       if (client === null) return callback(null);
-      if (isPipelineOutputTopic(packet.topic))
-        return callback(new Error(`${packet.topic} is the pipeline's own topic`));
-      if (sensorIdFromTopic(packet.topic) === undefined) return callback(null);
+      // A refusal closes the connection without an acknowledgement (MQTT 3.1.1 has no reason code).
+      const refusal = publishRefusal(packet.topic);
+      if (refusal !== undefined) return callback(new Error(refusal));
       if (ingest === undefined) return callback(new Error("the pipeline is not ingesting yet"));
+      // Telemetry is stored, not kept by the broker for later subscribers.
+      packet.retain = false;
       const message: InboundMessage = {
         topic: packet.topic,
         payload: Buffer.from(packet.payload),
