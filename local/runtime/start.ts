@@ -12,6 +12,7 @@ import { withoutPassword } from "../simulator/publisher.js";
 import { type SimulatorHandle, startSimulator } from "../simulator/simulator.js";
 import { countOpenAlerts, makeSqliteAlertStateStore } from "../sqlite/alert-state-store.js";
 import type { Db } from "../sqlite/database.js";
+import { lockDatabase } from "../sqlite/writer-lock.js";
 import { makeLocalAlertSink } from "./alert-sink.js";
 import { type BrokerAuth, ConfigError, isLoopback } from "./broker-config.js";
 import { createEmbeddedBroker } from "./embedded-broker.js";
@@ -105,7 +106,14 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   const assets = options.http === undefined ? undefined : await buildDashboard();
   const sensors = fleetOf(SENSORS, options.sensors ?? SENSORS.length);
   const registry = registryOf(sensors);
-  const db = openLocalStore(options.dbPath, sensors);
+  const lock = lockDatabase(options.dbPath);
+  let db: Db;
+  try {
+    db = openLocalStore(options.dbPath, sensors);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const alertStates = makeSqliteAlertStateStore(db);
 
   const transport: MqttTransport =
@@ -113,6 +121,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
       ? await createEmbeddedBroker({ host: options.host, port: options.port, auth: options.auth }).catch(
           (error: unknown) => {
             db.close();
+            lock.release();
             throw error;
           },
         )
@@ -148,6 +157,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     await sink.settled();
     await transport.close();
     db.close();
+    lock.release();
   };
 
   let brokerUrl: string;
@@ -186,6 +196,11 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     await closeAll();
     throw error;
   }
+
+  lock.describe({
+    broker: withoutPassword(brokerUrl),
+    ...(dashboard === undefined ? {} : { dashboard: dashboard.url }),
+  });
 
   const rollups = makeLocalRollups({
     db,

@@ -85,7 +85,9 @@ describe("the embedded broker, to a client publishing outside the contract", () 
     expect(await publishOnce(telemetry("SENS003"), reading("SENS003", at, 20), { retain: true })).toBe("acknowledged");
 
     const subscriber = await client();
-    const first = new Promise<string>((resolve) => subscriber.once("message", (_topic, payload) => resolve(String(payload))));
+    const first = new Promise<string>((resolve) =>
+      subscriber.once("message", (_topic, payload) => resolve(String(payload))),
+    );
     await subscriber.subscribeAsync(telemetry("SENS003"), { qos: 1 });
     const later = reading("SENS003", at + 60_000, 21);
     expect(await publishOnce(telemetry("SENS003"), later)).toBe("acknowledged");

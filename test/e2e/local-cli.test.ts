@@ -110,6 +110,30 @@ describe("kaikai start as a process", () => {
   }, 120_000);
 });
 
+describe("one writer per database", () => {
+  it("refuses a second start on the same database in one line naming the running one, and exits non-zero", async () => {
+    const dir = tempDir("kaikai-second-");
+    cleanups.push(dir.remove);
+    const db = join(dir.path, "kaikai.db");
+    const first = kaikai(["start", "--no-simulate", "--no-http", "--port", "0", "--db", db]);
+    const port = await brokerPortOf(first);
+
+    const second = await kaikai(["start", "--no-simulate", "--no-http", "--port", "0", "--db", db]).exited;
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim().split("\n")).toEqual([
+      `kaikai: ${db} is in use by another kaikai start (pid ${first.child.pid}, since ${second.stderr.match(/since (\S+?),/)?.[1]}, mqtt://127.0.0.1:${port}): stop it, or give --db another file`,
+    ]);
+    expect(second.stdout).toBe("");
+
+    first.child.kill("SIGTERM");
+    expect((await first.exited).code).toBe(0);
+    const third = kaikai(["start", "--no-simulate", "--no-http", "--port", "0", "--db", db]);
+    await brokerPortOf(third);
+    third.child.kill("SIGTERM");
+    expect((await third.exited).code).toBe(0);
+  }, 60_000);
+});
+
 describe("kaikai report and quarantine", () => {
   it("prints the seed's queries as tables or JSON, and lists the quarantine", async () => {
     const dir = tempDir("kaikai-report-");
