@@ -222,7 +222,7 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     [
       "Kaikai local pipeline",
       `  broker     ${pipeline.brokerUrl}${embedded ? ` embedded${portNote}` : " (external)"}; sensors publish on kaikai/sensors/{id}/telemetry`,
-      `  database   ${dbPath}`,
+      `  database   ${dbPath}${pipeline.resumed === undefined ? " (new)" : ` (resumed: ${pipeline.resumed.readings} readings, the newest at ${pipeline.resumed.newest}${values["no-simulate"] === true ? "" : "; the simulator backfills only what is missing"})`}`,
       `  dashboard  ${pipeline.dashboardUrl === undefined ? "off (--no-http)" : `${pipeline.dashboardUrl}/ ; ${pipeline.dashboardUrl}/health ; ${pipeline.dashboardUrl}/metrics`}`,
       `  alerts     printed here, on MQTT kaikai/alerts/{id}${webhook === undefined ? "" : `, POST ${webhook.href}`}`,
       `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${sensors ?? REGISTRY.size} sensors${sensors !== undefined && sensors > REGISTRY.size ? ` (${sensors - REGISTRY.size} simulated beyond the registry)` : ""}, 24 h backfill then 5 readings/s`}`,

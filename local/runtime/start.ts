@@ -12,6 +12,7 @@ import { withoutPassword } from "../simulator/publisher.js";
 import { type SimulatorHandle, startSimulator } from "../simulator/simulator.js";
 import { countOpenAlerts, makeSqliteAlertStateStore } from "../sqlite/alert-state-store.js";
 import type { Db } from "../sqlite/database.js";
+import { storedSoFar } from "../sqlite/reading-store.js";
 import { lockDatabase } from "../sqlite/writer-lock.js";
 import { makeLocalAlertSink } from "./alert-sink.js";
 import { type BrokerAuth, ConfigError, isLoopback } from "./broker-config.js";
@@ -52,6 +53,8 @@ export interface RunningPipeline {
   readonly brokerUrl: string;
   /** The dashboard's address; undefined without `http`. */
   readonly dashboardUrl: string | undefined;
+  /** What the database held already, when it held readings: the run resumes from it. */
+  readonly resumed: { readonly readings: number; readonly newest: string } | undefined;
   /** Settles once the startup roll-ups ran (after the simulator's backfill when it simulates). */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
@@ -115,6 +118,9 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     throw error;
   }
   const alertStates = makeSqliteAlertStateStore(db);
+  // A restart backfills only what is missing: re-sending stored hours would quarantine their
+  // simulated faults again and replay their alerts.
+  const before = storedSoFar(db, registry.keys());
 
   const transport: MqttTransport =
     options.brokerUrl === undefined
@@ -189,6 +195,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
         registry,
         seed: 1,
         ...(options.simulator ?? START_SIMULATOR),
+        storedUntil: before.newestBySensor,
       });
     }
   } catch (error) {
@@ -243,6 +250,8 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   return {
     brokerUrl: withoutPassword(brokerUrl),
     dashboardUrl: dashboard?.url,
+    resumed:
+      before.newest === null ? undefined : { readings: before.readings, newest: new Date(before.newest).toISOString() },
     ready,
     stop() {
       stopped ??= stop();

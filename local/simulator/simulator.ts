@@ -21,6 +21,11 @@ export interface SimulatorOptions {
   readonly faults: FaultRates;
   /** Hours of past readings sent first, at each sensor's reporting interval; 0 for none. */
   readonly backfillHours: number;
+  /**
+   * Each sensor's newest reading already stored (epoch ms): its backfill starts after it, so that a
+   * restart sends only the gap. @default none stored
+   */
+  readonly storedUntil?: ReadonlyMap<string, number>;
   /** Stops after this many seconds of live readings. */
   readonly durationSeconds?: number;
   /** Stops after this many live readings. */
@@ -78,13 +83,21 @@ interface Slot {
   readonly time: number;
 }
 
-/** Past reading times of every sensor on its reporting grid within the window, oldest first. */
-export function backfillSlots(sensors: readonly Sensor[], now: number, hours: number): Slot[] {
+/**
+ * Past reading times of every sensor on its reporting grid within the window and after its newest
+ * stored reading, oldest first.
+ */
+export function backfillSlots(
+  sensors: readonly Sensor[],
+  now: number,
+  hours: number,
+  storedUntil: ReadonlyMap<string, number> = new Map(),
+): Slot[] {
   const slots: Slot[] = [];
-  const windowStart = now - hours * HOUR_MS;
   for (const sensor of sensors) {
     const interval = sensor.reportingIntervalSeconds * 1000;
-    for (let time = Math.floor(now / interval) * interval; time > windowStart; time -= interval) {
+    const after = Math.max(now - hours * HOUR_MS, storedUntil.get(sensor.sensorId) ?? Number.NEGATIVE_INFINITY);
+    for (let time = Math.floor(now / interval) * interval; time > after; time -= interval) {
       slots.push({ sensor, time });
     }
   }
@@ -129,7 +142,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const lastTime = new Map<string, number>();
   const runBackfill = async (): Promise<void> => {
-    for (const { sensor, time } of backfillSlots(sensors, startedAt, options.backfillHours)) {
+    for (const { sensor, time } of backfillSlots(sensors, startedAt, options.backfillHours, options.storedUntil)) {
       if (stopping) return;
       await send(sensor, time);
       lastTime.set(sensor.sensorId, time);

@@ -1,7 +1,7 @@
 import type { EnrichedReading } from "../../lambdas/core/reading.js";
 import type { ReadingStore, StoreRejection, StoreWriteResult } from "../../lambdas/ports.js";
 import type { Db } from "./database.js";
-import { toSqliteTime } from "./time.js";
+import { fromSqliteTime, toSqliteTime } from "./time.js";
 
 /** One SQLite transaction holds this many readings comfortably; the broker batches up to it. */
 export const SQLITE_MAX_BATCH = 1000;
@@ -89,4 +89,29 @@ function conflictDetail(
 ): string {
   const changes = columns.map((column) => `${column} ${existing?.[column] ?? "null"} (sent ${sent[column] ?? "null"})`);
   return `a reading of this sensor and time is already stored with other values, kept as they are: ${changes.join(", ")}`;
+}
+
+/** What a database already holds, for a restart to say what it resumes and to backfill only the gap. */
+export interface StoredSoFar {
+  readonly readings: number;
+  /** Epoch ms of the newest reading of all; null with none stored. */
+  readonly newest: number | null;
+  /** Each sensor's newest reading, for the sensors that have one. */
+  readonly newestBySensor: ReadonlyMap<string, number>;
+}
+
+export function storedSoFar(db: Db, sensorIds: Iterable<string>): StoredSoFar {
+  // MAX over the (sensor_id, timestamp) key: one index lookup per sensor, whatever the table's size.
+  const newestOf = db
+    .prepare<[string], string | null>("SELECT MAX(timestamp) FROM measurements WHERE sensor_id = ?")
+    .pluck();
+  const newestBySensor = new Map<string, number>();
+  for (const sensorId of sensorIds) {
+    const newest = newestOf.get(sensorId);
+    if (typeof newest === "string") newestBySensor.set(sensorId, fromSqliteTime(newest));
+  }
+  const readings =
+    (db.prepare("SELECT COALESCE(SUM(readings), 0) FROM measurement_hour_totals").pluck().get() as number) ?? 0;
+  const newest = newestBySensor.size === 0 ? null : Math.max(...newestBySensor.values());
+  return { readings, newest, newestBySensor };
 }

@@ -131,6 +131,17 @@ describe("backfill", () => {
     expect(slots.every((slot, index) => index === 0 || (slots[index - 1]?.time ?? 0) <= slot.time)).toBe(true);
   });
 
+  it("starts each sensor's backfill after its newest stored reading, so that a restart sends only the gap", () => {
+    const [first, second] = SENSORS;
+    if (first === undefined || second === undefined) throw new Error("the registry has two sensors");
+    const storedUntil = new Map([[first.sensorId, now - 2 * HOUR]]);
+    const slots = backfillSlots(SENSORS, now, 24, storedUntil);
+    const of = (sensorId: string) => slots.filter(({ sensor }) => sensor.sensorId === sensorId);
+    expect(of(first.sensorId)).toHaveLength((2 * 3600) / first.reportingIntervalSeconds);
+    expect(of(first.sensorId).every(({ time }) => time > now - 2 * HOUR)).toBe(true);
+    expect(of(second.sensorId)).toHaveLength((24 * 3600) / second.reportingIntervalSeconds);
+  });
+
   it("holds a dust episode that is over, clearing hour included, before the window ends", () => {
     const [episode] = defaultDustEpisodes(now, 24);
     expect(episode).toBeDefined();
