@@ -1,6 +1,6 @@
 /**
  * `kaikai`: the local pipeline on one machine. `npm start` runs `kaikai start`; every other
- * command runs as `npm run kaikai -- <command>`. User mistakes print one line and exit 2; an
+ * command runs as `npm run -s kaikai -- <command>` or `npx kaikai <command>`. User mistakes print one line and exit 2; an
  * unreachable broker or a taken port exits 1; neither prints a stack trace.
  */
 import { existsSync } from "node:fs";
@@ -36,9 +36,9 @@ import { BrokerUnreachableError } from "./simulator/publisher.js";
 import { makeSqliteAlertStateStore } from "./sqlite/alert-state-store.js";
 import { type Db, LocalStoreError, openDatabaseReadOnly } from "./sqlite/database.js";
 import { makeSqliteQuarantine } from "./sqlite/quarantine.js";
-import { UsageError } from "./usage-error.js";
+import { NotFoundError, UsageError } from "./usage-error.js";
 
-export const USAGE = `Usage: kaikai <command> [options]   (npm start = kaikai start; otherwise npm run kaikai -- <command>)
+export const USAGE = `Usage: kaikai <command> [options]   (npm start = kaikai start; otherwise npx kaikai <command>, or npm run -s kaikai -- <command>)
 
 Commands:
   start                 broker, ingest, roll-ups, alerts and the simulator on this machine
@@ -69,7 +69,7 @@ Commands:
                         openaq (OpenAQ v3 measurements JSON) or aqcsv (AirNow AQCSV)
                         [--from ISO] [--to ISO] [--sensor ID] [--db FILE]
   quarantine list       rejected readings   [--reason CODE] [--json] [--db FILE]
-  quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--db FILE]
+  quarantine replay     validate them again and store those that pass   [--reason CODE] [--id N] [--json] [--db FILE]
   rollup --since ISO    the hourly and zone roll-ups again for every hour since then (late data, a
                         backfill), a week at a time; alerts they raise are printed   [--db FILE]
     --stage NAME        invoke the stage's roll-up functions in AWS instead (credentials as for cdk)
@@ -81,9 +81,7 @@ Commands:
   help                  this text`;
 
 const hintFor = (command: string | undefined): string =>
-  command === "simulate"
-    ? "run 'npm run kaikai -- simulate --help' for usage"
-    : "run 'npm run kaikai -- help' for usage";
+  command === "simulate" ? "run 'npx kaikai simulate --help' for usage" : "run 'npx kaikai help' for usage";
 const FORCE_AFTER_MS = 1500;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -477,7 +475,18 @@ async function quarantineCommand(argv: readonly string[]): Promise<void> {
     try {
       const rows = makeSqliteQuarantine(db).list(reason === undefined ? {} : { reason });
       if (values.json === true) {
-        console.log(JSON.stringify(rows, null, 2));
+        const entries = rows.map((row) => ({
+          id: row.id,
+          reason: row.reason,
+          detail: row.detail,
+          topic: row.topic,
+          sensor_id: row.sensorId ?? null,
+          received_at: row.receivedAt,
+          payload: row.payload,
+          payload_encoding: row.payloadEncoding,
+          replayed_at: row.replayedAt,
+        }));
+        console.log(JSON.stringify(entries, null, 2));
         return;
       }
       const tableRows = rows.map((row) => ({
@@ -502,13 +511,26 @@ async function quarantineCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   if (action === "replay") {
-    const { values } = parse(rest, { ...DB_OPTION, reason: { type: "string" }, id: { type: "string" } });
+    const { values } = parse(rest, {
+      ...DB_OPTION,
+      reason: { type: "string" },
+      id: { type: "string" },
+      json: { type: "boolean", default: false },
+    });
     const reason = parseReason(text(values, "reason"));
     const idText = text(values, "id");
     const id = idText === undefined ? undefined : Number(idText);
     if (id !== undefined && !Number.isInteger(id)) throw new UsageError(`--id must be a quarantine id, not ${idText}`);
     const db = writableDb(text(values, "db") ?? DEFAULT_DB_PATH);
     try {
+      if (id !== undefined) {
+        const [entry] = makeSqliteQuarantine(db).list({ id });
+        if (entry === undefined) throw new NotFoundError(`no quarantine entry ${id} in ${text(values, "db")}`);
+        if (entry.replayedAt !== null) {
+          console.log(`quarantine entry ${id} was stored by a replay at ${entry.replayedAt}: nothing to replay`);
+          return;
+        }
+      }
       const result = await replayQuarantine(
         {
           db,
@@ -519,9 +541,27 @@ async function quarantineCommand(argv: readonly string[]): Promise<void> {
         },
         { ...(reason === undefined ? {} : { reason }), ...(id === undefined ? {} : { id }) },
       );
+      const stillRefused = result.replayed - result.stored - result.failed;
+      if (values.json === true) {
+        console.log(
+          JSON.stringify(
+            {
+              replayed: result.replayed,
+              stored: result.stored,
+              still_refused: stillRefused,
+              still_refused_by_reason: result.refused,
+              not_settled: result.failed,
+            },
+            null,
+            2,
+          ),
+        );
+        if (result.failed > 0) process.exitCode = 1;
+        return;
+      }
       const refused = Object.entries(result.refused).map(([code, count]) => `${code} ${count}`);
       console.log(
-        `replayed ${result.replayed}: stored ${result.stored}, still refused ${result.replayed - result.stored - result.failed}` +
+        `replayed ${result.replayed}: stored ${result.stored}, still refused ${stillRefused}` +
           (refused.length === 0 ? "" : ` (${refused.join(", ")})`) +
           (result.failed === 0 ? "" : `, ${result.failed} not settled (store error): run it again`),
       );
@@ -645,6 +685,11 @@ async function invokeCloudRollups(stage: string, range: HourRange): Promise<void
 
 export async function main(argv: readonly string[]): Promise<void> {
   const [command = "help", ...rest] = argv;
+  // Every command takes --help; simulate and fleet print their own.
+  if (!["simulate", "fleet"].includes(command) && (rest.includes("--help") || rest.includes("-h"))) {
+    console.log(USAGE);
+    return;
+  }
   switch (command) {
     case "start":
       return startCommand(rest);
@@ -689,6 +734,7 @@ main(argv).catch((error: unknown) => {
     error instanceof BrokerUnreachableError ||
     error instanceof FleetError ||
     error instanceof LocalStoreError ||
+    error instanceof NotFoundError ||
     cannotListen(error)
   ) {
     console.error(`kaikai: ${error.message}`);

@@ -25,12 +25,16 @@ export interface ReplayResult {
   readonly failed: number;
 }
 
-const toMessage = (row: QuarantineRow): IngestMessage => ({
-  topic: row.topic,
-  payload: row.payloadEncoding === "utf8" ? Buffer.from(row.payload, "utf8") : Buffer.from(row.payload, "base64"),
+const toMessage = (row: QuarantineRow, now: number): IngestMessage => {
   // The original receive time: a replay must not win over a later genuine delivery of the reading.
-  receivedAt: Date.parse(row.receivedAt),
-});
+  // A row written by hand may have none that parses: it is received now.
+  const receivedAt = Date.parse(row.receivedAt);
+  return {
+    topic: row.topic,
+    payload: row.payloadEncoding === "utf8" ? Buffer.from(row.payload, "utf8") : Buffer.from(row.payload, "base64"),
+    receivedAt: Number.isNaN(receivedAt) ? now : receivedAt,
+  };
+};
 
 const sameMessageKey = (entry: Pick<QuarantineEntry, "topic" | "receivedAt" | "payload">): string =>
   `${entry.topic}\u0000${entry.receivedAt}\u0000${entry.payload}`;
@@ -57,15 +61,19 @@ export async function replayQuarantine(deps: ReplayDeps, filter: QuarantineFilte
   let failed = 0;
   for (let start = 0; start < rows.length; start += SQLITE_MAX_BATCH) {
     const batch = rows.slice(start, start + SQLITE_MAX_BATCH);
-    const outcome = await pipeline.ingest(batch.map(toMessage));
+    const replayedAt = deps.clock.now();
+    const messages = batch.map((row) => toMessage(row, replayedAt));
+    const outcome = await pipeline.ingest(messages);
     const retry = new Set(outcome.retry);
     const idsByMessage = new Map<string, number[]>();
     for (const [index, row] of batch.entries()) {
       if (retry.has(index)) continue;
-      const key = sameMessageKey(row);
+      // Keyed as the quarantine entry of its refusal will be: by the receive time it was sent with.
+      const receivedAt = new Date(messages[index]?.receivedAt ?? replayedAt).toISOString();
+      const key = sameMessageKey({ topic: row.topic, receivedAt, payload: row.payload });
       idsByMessage.set(key, [...(idsByMessage.get(key) ?? []), row.id]);
     }
-    const now = new Date(deps.clock.now()).toISOString();
+    const now = new Date(replayedAt).toISOString();
     const settle = deps.db.transaction(() => {
       const stillRefused = new Set<number>();
       for (const entry of outcome.quarantined) {

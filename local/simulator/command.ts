@@ -2,10 +2,12 @@
  * `kaikai simulate`: the sensor fleet on the command line. The CLI (local/cli.ts) hands over the
  * arguments after the command name and prints a UsageError's message as one line.
  */
+
 import { accessSync, constants } from "node:fs";
 import { parseArgs } from "node:util";
 import { registryOf } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../../lib/config/sensors.js";
+import { makeTerminal, type Terminal } from "../runtime/terminal.js";
 import { UsageError } from "../usage-error.js";
 import { FaultSpecError, NO_FAULTS, parseFaultRates } from "./faults.js";
 import { fleetOf, MAX_SENSORS } from "./fleet.js";
@@ -190,11 +192,12 @@ function formatSummary(final: SimulatorCounters): string {
 }
 
 export interface SimulateCommandIo {
-  readonly print: (line: string) => void;
+  /** Lines, and the progress as a status line: rewritten in place on a terminal. */
+  readonly terminal: Terminal;
   readonly progressIntervalMs: number;
 }
 
-const consoleIo: SimulateCommandIo = { print: (line) => console.log(line), progressIntervalMs: 1000 };
+const consoleIo = (): SimulateCommandIo => ({ terminal: makeTerminal(), progressIntervalMs: 1000 });
 
 /**
  * Runs `kaikai simulate` until its duration or count is reached or Ctrl-C, printing progress.
@@ -202,19 +205,20 @@ const consoleIo: SimulateCommandIo = { print: (line) => console.log(line), progr
  */
 export async function runSimulateCommand(
   argv: readonly string[],
-  io: SimulateCommandIo = consoleIo,
+  io: SimulateCommandIo = consoleIo(),
 ): Promise<SimulatorCounters | null> {
+  const { terminal } = io;
   const options = parseSimulateArgs(argv);
   if (options === null) {
-    io.print(SIMULATE_USAGE);
+    terminal.print(SIMULATE_USAGE);
     return null;
   }
   const where =
     options.target.kind === "broker" ? withoutPassword(options.target.url) : `IoT Core at ${options.target.endpoint}`;
-  io.print(`simulating ${options.sensors.length} sensors to ${where} (seed ${options.seed}); Ctrl-C stops`);
+  terminal.print(`simulating ${options.sensors.length} sensors to ${where} (seed ${options.seed}); Ctrl-C stops`);
   const simulator = await startSimulator(options);
   const stop = (): void => {
-    io.print("stopping: waiting for outstanding acknowledgements");
+    terminal.print("stopping: waiting for outstanding acknowledgements");
     simulator.stop().catch(() => undefined);
   };
   process.once("SIGINT", stop);
@@ -224,17 +228,20 @@ export async function runSimulateCommand(
   const ticker = setInterval(() => {
     const current = simulator.counters();
     const now = Date.now();
-    io.print(formatProgress(current, previous, (now - previousAt) / 1000));
+    terminal.status(formatProgress(current, previous, (now - previousAt) / 1000));
     previous = current;
     previousAt = now;
   }, io.progressIntervalMs);
+  let final: SimulatorCounters;
   try {
-    const final = await simulator.done;
-    io.print(formatSummary(final));
-    return final;
+    final = await simulator.done;
   } finally {
     clearInterval(ticker);
+    // The last progress stays on screen above the summary.
+    terminal.end();
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+  terminal.print(formatSummary(final));
+  return final;
 }

@@ -188,13 +188,58 @@ describe("kaikai report and quarantine", () => {
       `SENS004,${new Date(at).toISOString()},42,30,70,600,,,,,,,`,
     ]);
     expect(csv.stderr).toBe("");
+
+    const [listed, missing, replayed] = await Promise.all([
+      kaikai(["quarantine", "list", "--json", "--db", db]).exited,
+      kaikai(["quarantine", "replay", "--id", "99999", "--db", db]).exited,
+      kaikai(["quarantine", "replay", "--json", "--reason", "malformed_json", "--db", db]).exited,
+    ]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      {
+        id: 1,
+        reason: "malformed_json",
+        detail: "bad",
+        topic: "t",
+        sensor_id: null,
+        received_at: "x",
+        payload: "{",
+        payload_encoding: "utf8",
+        replayed_at: null,
+      },
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split("\n")).toEqual([`kaikai: no quarantine entry 99999 in ${db}`]);
+    expect(replayed.code).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toEqual({
+      replayed: 1,
+      stored: 0,
+      still_refused: 1,
+      still_refused_by_reason: { malformed_json: 1 },
+      not_settled: 0,
+    });
+  });
+
+  it("prints the usage for --help on every command, also as npx kaikai", async () => {
+    const commands = [["report"], ["report", "nowcast"], ["quarantine"], ["export"], ["rollup"], ["start"]];
+    const runs = await Promise.all(commands.map((command) => kaikai([...command, "--help"]).exited));
+    for (const run of runs) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: kaikai <command>/);
+    }
+    const bin = spawn(process.execPath, ["local/bin/kaikai.mjs", "help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    bin.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    expect(await new Promise((resolve) => bin.on("close", resolve))).toBe(0);
+    expect(stdout).toMatch(/^Usage: kaikai <command>/);
   });
 
   it("says where to start when there is no database yet", async () => {
     const { code, stderr } = await kaikai(["report", "dakar-sensors", "--db", "/nonexistent/kaikai.db"]).exited;
     expect(code).toBe(2);
     expect(stderr.trim()).toBe(
-      "kaikai: no database at /nonexistent/kaikai.db: run 'npm start' first, or give --db (run 'npm run kaikai -- help' for usage)",
+      "kaikai: no database at /nonexistent/kaikai.db: run 'npm start' first, or give --db (run 'npx kaikai help' for usage)",
     );
   });
 });
@@ -205,7 +250,7 @@ describe("kaikai command-line errors", () => {
   it("refuses an unknown flag with one line and exit code 2", async () => {
     const { code, stderr, stdout } = await kaikai(["start", "--frobnicate"]).exited;
     expect(code).toBe(2);
-    expect(oneLine(stderr)).toEqual(["kaikai: Unknown option '--frobnicate' (run 'npm run kaikai -- help' for usage)"]);
+    expect(oneLine(stderr)).toEqual(["kaikai: Unknown option '--frobnicate' (run 'npx kaikai help' for usage)"]);
     expect(stdout).toBe("");
   });
 
@@ -215,9 +260,7 @@ describe("kaikai command-line errors", () => {
     expect(oneLine(report.stderr)).toHaveLength(1);
     expect(report.stderr).toContain("dakar-sensors");
     expect(command.code).toBe(2);
-    expect(oneLine(command.stderr)).toEqual([
-      "kaikai: unknown command 'launch' (run 'npm run kaikai -- help' for usage)",
-    ]);
+    expect(oneLine(command.stderr)).toEqual(["kaikai: unknown command 'launch' (run 'npx kaikai help' for usage)"]);
   });
 
   it("refuses a figure report's bad option in one line, before opening any database", async () => {
@@ -230,10 +273,10 @@ describe("kaikai command-line errors", () => {
       ].map((args) => kaikai(args).exited),
     );
     expect(runs.map((run) => [run.code, oneLine(run.stderr)])).toEqual([
-      [2, ["kaikai: --month is not an option of report nowcast (run 'npm run kaikai -- help' for usage)"]],
-      [2, ["kaikai: --from must be a date YYYY-MM-DD, not 2026-13-01 (run 'npm run kaikai -- help' for usage)"]],
-      [2, ["kaikai: --month must be YYYY-MM, not 2026-1 (run 'npm run kaikai -- help' for usage)"]],
-      [2, ["kaikai: --lang must be one of en, fr, not wo (run 'npm run kaikai -- help' for usage)"]],
+      [2, ["kaikai: --month is not an option of report nowcast (run 'npx kaikai help' for usage)"]],
+      [2, ["kaikai: --from must be a date YYYY-MM-DD, not 2026-13-01 (run 'npx kaikai help' for usage)"]],
+      [2, ["kaikai: --month must be YYYY-MM, not 2026-1 (run 'npx kaikai help' for usage)"]],
+      [2, ["kaikai: --lang must be one of en, fr, not wo (run 'npx kaikai help' for usage)"]],
     ]);
   });
 
@@ -247,16 +290,16 @@ describe("kaikai command-line errors", () => {
       ].map((args) => kaikai(args).exited),
     );
     expect(runs.map((run) => [run.code, oneLine(run.stderr), run.stdout])).toEqual([
-      [2, ["kaikai: export needs --format csv|openaq|aqcsv, not none (run 'npm run kaikai -- help' for usage)"], ""],
-      [2, ["kaikai: export needs --format csv|openaq|aqcsv, not xml (run 'npm run kaikai -- help' for usage)"], ""],
+      [2, ["kaikai: export needs --format csv|openaq|aqcsv, not none (run 'npx kaikai help' for usage)"], ""],
+      [2, ["kaikai: export needs --format csv|openaq|aqcsv, not xml (run 'npx kaikai help' for usage)"], ""],
       [
         2,
         [
-          "kaikai: --from must be an ISO 8601 date or time such as 2026-11-28T10:00:00Z, not yesterday (run 'npm run kaikai -- help' for usage)",
+          "kaikai: --from must be an ISO 8601 date or time such as 2026-11-28T10:00:00Z, not yesterday (run 'npx kaikai help' for usage)",
         ],
         "",
       ],
-      [2, ["kaikai: --month is not an option of report quality (run 'npm run kaikai -- help' for usage)"], ""],
+      [2, ["kaikai: --month is not an option of report quality (run 'npx kaikai help' for usage)"], ""],
     ]);
   });
 
@@ -290,9 +333,7 @@ describe("kaikai command-line errors", () => {
   it("refuses an unknown simulate flag with one line and exit code 2", async () => {
     const { code, stderr } = await kaikai(["simulate", "--bogus"]).exited;
     expect(code).toBe(2);
-    expect(oneLine(stderr)).toEqual([
-      "kaikai: Unknown option '--bogus' (run 'npm run kaikai -- simulate --help' for usage)",
-    ]);
+    expect(oneLine(stderr)).toEqual(["kaikai: Unknown option '--bogus' (run 'npx kaikai simulate --help' for usage)"]);
   });
 
   it("refuses a bad --http-port, or one beside --no-http, in one line", async () => {
@@ -302,7 +343,7 @@ describe("kaikai command-line errors", () => {
     ]);
     expect(range.code).toBe(2);
     expect(oneLine(range.stderr)).toEqual([
-      "kaikai: --http-port must be 0..65535, not 80800 (run 'npm run kaikai -- help' for usage)",
+      "kaikai: --http-port must be 0..65535, not 80800 (run 'npx kaikai help' for usage)",
     ]);
     expect(both.code).toBe(2);
     expect(oneLine(both.stderr)).toHaveLength(1);

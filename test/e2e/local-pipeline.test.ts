@@ -5,7 +5,15 @@ import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AlertNotice } from "../../lambdas/core/alerts.js";
 import { NO_FAULTS } from "../../local/simulator/faults.js";
-import { eventually, query, reading, startTestPipeline, type TestPipeline, telemetry, tempDir } from "./local-helpers.js";
+import {
+  eventually,
+  query,
+  reading,
+  startTestPipeline,
+  type TestPipeline,
+  telemetry,
+  tempDir,
+} from "./local-helpers.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -119,7 +119,7 @@ describe("kaikai rollup --since", () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe(
-      "kaikai: --since must be an ISO 8601 time such as 2026-11-28T00:00:00Z, not yesterday (run 'npm run kaikai -- help' for usage)",
+      "kaikai: --since must be an ISO 8601 time such as 2026-11-28T00:00:00Z, not yesterday (run 'npx kaikai help' for usage)",
     );
     expect(future.code).toBe(2);
     expect(future.stderr).toContain("leaves no complete hour to roll up");

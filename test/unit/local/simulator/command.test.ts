@@ -164,20 +164,30 @@ describe("kaikai simulate", () => {
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("no port");
     const lines: string[] = [];
+    const statuses: string[] = [];
+    const terminal = {
+      print: (line: string) => lines.push(line),
+      status: (line: string) => statuses.push(line),
+      end() {},
+    };
     const final = await runSimulateCommand(
       ["--target", `mqtt://127.0.0.1:${address.port}`, "--backfill-hours", "0", "--rate", "100", "--count", "30"],
-      { print: (line) => lines.push(line), progressIntervalMs: 50 },
+      { terminal, progressIntervalMs: 50 },
     );
     expect(final).toMatchObject({ live: 30, sent: 30, acked: 30, failed: 0 });
     expect(lines[0]).toMatch(/^simulating 5 sensors to mqtt:\/\/127\.0\.0\.1:\d+/);
-    expect(lines.some((line) => /^backfill 0 {2}live \d+ {2}sent \d+ \(\d+\/s\)/.test(line))).toBe(true);
+    // Progress is the status line, which a terminal rewrites in place.
+    expect(statuses.some((line) => /^backfill 0 {2}live \d+ {2}sent \d+ \(\d+\/s\)/.test(line))).toBe(true);
     expect(lines.at(-1)).toMatch(/^done: .*sent 30 .*acked 30/);
   });
 
   it("prints the usage for --help", async () => {
     const lines: string[] = [];
     await expect(
-      runSimulateCommand(["--help"], { print: (line) => lines.push(line), progressIntervalMs: 50 }),
+      runSimulateCommand(["--help"], {
+        terminal: { print: (line) => lines.push(line), status: () => undefined, end: () => undefined },
+        progressIntervalMs: 50,
+      }),
     ).resolves.toBeNull();
     expect(lines.join("\n")).toContain("--iot-endpoint HOST");
   });
