@@ -8,6 +8,12 @@ import { candidatePorts, listenOnFirstFree, sameSecret } from "./listen.js";
 import type { MqttTransport, TelemetryIngest } from "./mqtt-transport.js";
 
 const DEFAULT_MQTT_PORT = 1883;
+/**
+ * A client whose socket stays full this long is dropped. Until then aedes keeps everything
+ * published for it in memory (22 MB after a hundred 256 KB publishes to a `#` subscriber that
+ * never reads, measured here): a second, not aedes's default minute, bounds that.
+ */
+export const DRAIN_TIMEOUT_MS = 1000;
 
 export interface EmbeddedBrokerOptions {
   readonly host: string;
@@ -35,6 +41,7 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   const { auth } = options;
   let ingest: TelemetryIngest | undefined;
   const aedes = await Aedes.createBroker({
+    drainTimeout: DRAIN_TIMEOUT_MS,
     authenticate: (_client, username, password, done) => {
       if (auth.password === undefined) return done(null, true);
       const ok =

@@ -3,8 +3,10 @@
  * quarantined, and whatever the contract does not give a client is refused before it is
  * acknowledged.
  */
+import { connect, type Socket } from "node:net";
 import mqtt from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DRAIN_TIMEOUT_MS } from "../../local/runtime/embedded-broker.js";
 import { query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
 let running: TestPipeline;
@@ -94,5 +96,80 @@ describe("the embedded broker, to a client publishing outside the contract", () 
     // A retained message would have come first, on subscribing.
     expect(await first).toBe(later);
     expect(rows("measurements")).toBe(2);
+  });
+});
+
+/** MQTT 3.1.1 bytes by hand: a client that subscribes and then never reads needs no client library. */
+function connectPacket(clientId: string): Buffer {
+  const id = Buffer.from(clientId);
+  const body = Buffer.concat([
+    Buffer.from([0x00, 0x04, ...Buffer.from("MQTT"), 0x04, 0x02, 0x00, 0x3c]),
+    Buffer.from([id.length >> 8, id.length & 0xff]),
+    id,
+  ]);
+  return Buffer.concat([Buffer.from([0x10, body.length]), body]);
+}
+const SUBSCRIBE_ALL = Buffer.from([0x82, 0x06, 0x00, 0x01, 0x00, 0x01, ...Buffer.from("#"), 0x00]);
+const SUBACK = 0x90;
+
+/** Connects, subscribes to `#`, waits for the SUBACK, then stops reading its socket for good. */
+async function neverReadingSubscriber(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.write(Buffer.concat([connectPacket("kaikai-never-reads"), SUBSCRIBE_ALL]));
+    });
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      // CONNACK is 4 bytes; the SUBACK follows it.
+      if (received.length >= 5 && received[4] === SUBACK) {
+        socket.off("data", onData);
+        socket.pause();
+        resolve();
+      }
+    };
+    socket.on("data", onData);
+  });
+  return socket;
+}
+
+describe("the embedded broker, with a subscriber that never reads", () => {
+  it("keeps acknowledging another sensor within 2 seconds, and drops the subscriber instead of buffering for it", async () => {
+    const stalled = await neverReadingSubscriber(running.pipeline.brokerUrl);
+    stalled.on("error", () => undefined);
+    const dropped = new Promise<void>((resolve) => stalled.once("close", () => resolve()));
+    const within = <T>(ms: number, what: string, promise: Promise<T>) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} after ${ms} ms`)), ms)),
+      ]);
+    try {
+      const sensor = await client();
+      // Oversized payloads, quarantined and forwarded to the subscriber, fill its socket; then a
+      // reading a few times a second for three drain timeouts, each acknowledged within 2 s.
+      const junk = "x".repeat(256 * 1024);
+      for (let i = 0; i < 20; i++) {
+        await within(2000, `junk ${i} unacknowledged`, sensor.publishAsync(telemetry("SENS001"), junk, { qos: 1 }));
+      }
+      const from = Date.now() - 60 * 60_000;
+      const loadUntil = Date.now() + 3 * DRAIN_TIMEOUT_MS;
+      for (let i = 0; Date.now() < loadUntil; i++) {
+        const payload = reading("SENS002", from + i * 1000, 10);
+        await within(
+          2000,
+          `reading ${i} unacknowledged`,
+          sensor.publishAsync(telemetry("SENS002"), payload, { qos: 1 }),
+        );
+      }
+      // Reading again, it finds what was sent before the broker dropped it, then the end.
+      stalled.on("data", () => undefined);
+      stalled.resume();
+      await within(10_000, "the subscriber is still connected", dropped);
+    } finally {
+      stalled.destroy();
+    }
   });
 });
