@@ -81,6 +81,7 @@ export class KaikaiStack extends Stack {
       bundledConfig,
       encryptionKey: this.storage.key,
       quarantineBucket: this.storage.quarantineBucket,
+      maxConcurrency: config.ingestMaxConcurrency,
     });
     this.storage.tables.bindReadings(this.ingestion.ingestFunction, "write");
     // Timestream refuses readings older than its magnetic retention; DynamoDB keeps them as long (TTL).
@@ -139,6 +140,7 @@ export class KaikaiStack extends Stack {
         ingest: this.ingestion.deadLetterQueue,
         schedules: this.analytics.scheduleDeadLetterQueue,
         "late-hours": this.analytics.lateHoursDeadLetterQueue,
+        rollups: this.analytics.rollupFailureQueue,
       },
       topicRuleName: this.ingestion.topicRule.ref,
       ...(tables.kind === "dynamodb"

@@ -48,6 +48,11 @@ export const stageConfigSchema = z
         minActiveSensors: z.number().int().min(0),
       })
       .strict(),
+    /**
+     * Ingest instances the buffer queue may run at once (SQS event source maximum concurrency,
+     * 2 to 1000): raise it with the fleet, keeping the store's write rate below its throttling.
+     */
+    ingestMaxConcurrency: z.number().int().min(2).max(1000).default(2),
     /** Retain data stores when the stack is deleted. */
     retainData: z.boolean(),
   })

@@ -10,6 +10,7 @@ export const ANALYTICS_DEFAULTS = {
   hourlyRollupCron: hourlyCron(ROLLUP_SCHEDULES.hourlyRollup),
   zoneRollupCron: hourlyCron(ROLLUP_SCHEDULES.zoneRollup),
   retryAttempts: 3,
+  asyncRetryAttempts: 2,
   maxEventAge: Duration.hours(1),
   timeout: Duration.minutes(2),
   memorySizeMb: 512,

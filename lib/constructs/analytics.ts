@@ -29,6 +29,11 @@ export interface AnalyticsProps {
   readonly zoneRollupCron?: string;
   /** Scheduler retries of a failed invocation. @default ANALYTICS_DEFAULTS.retryAttempts (3) */
   readonly retryAttempts?: number;
+  /**
+   * Lambda's retries of a roll-up run that failed, before it goes to the failure queue (0 to 2).
+   * @default ANALYTICS_DEFAULTS.asyncRetryAttempts (2)
+   */
+  readonly asyncRetryAttempts?: number;
   /** Age after which the scheduler stops retrying and dead-letters. @default ANALYTICS_DEFAULTS.maxEventAge (1 hour) */
   readonly maxEventAge?: Duration;
   /** @default ANALYTICS_DEFAULTS.timeout (2 minutes) */
@@ -47,6 +52,11 @@ export class Analytics extends Construct {
   public readonly hourlySchedule: Schedule;
   public readonly zoneSchedule: Schedule;
   public readonly scheduleDeadLetterQueue: Queue;
+  /**
+   * Where a roll-up run that failed goes once Lambda's retries are spent: the schedules invoke the
+   * functions asynchronously, so a run that throws is never the Scheduler's failure.
+   */
+  public readonly rollupFailureQueue: Queue;
   /** Where ingest notes the hours of late readings; the scheduled hourly roll-up takes them. */
   public readonly lateHoursQueue: Queue;
   public readonly lateHoursDeadLetterQueue: Queue;
@@ -109,6 +119,13 @@ export class Analytics extends Construct {
       .allowInvoke(ENV.zoneRollupFunction, this.zoneRollupFunction);
 
     this.scheduleDeadLetterQueue = deadLetterQueue("ScheduleDeadLetterQueue", "schedules (Scheduler DeadLetterConfig)");
+    this.rollupFailureQueue = deadLetterQueue(
+      "RollupFailureQueue",
+      "roll-ups' asynchronous invocations (on-failure destination)",
+    );
+    for (const fn of [this.hourlyRollupFunction, this.zoneRollupFunction]) {
+      fn.sendFailuresTo(this.rollupFailureQueue, props.asyncRetryAttempts ?? ANALYTICS_DEFAULTS.asyncRetryAttempts);
+    }
 
     const stack = Stack.of(this);
     this.schedulerRole = new Role(this, "SchedulerRole", {

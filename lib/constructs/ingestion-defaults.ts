@@ -8,4 +8,11 @@ export const INGESTION_DEFAULTS = {
   maxReceiveCount: 5,
   timeout: Duration.seconds(60),
   memorySizeMb: 512,
+  /**
+   * The least SQS event sources allow. Each instance makes one store write of 100 readings at a
+   * time, so two carry a fleet reporting every minute many times the seed's, and a backlog drains
+   * at a steady rate instead of scaling out into the store's throttling (and, after
+   * maxReceiveCount receives, the dead-letter queue).
+   */
+  maxConcurrency: 2,
 } as const;

@@ -38,6 +38,8 @@ export interface IngestionProps {
   readonly timeout?: Duration;
   /** @default INGESTION_DEFAULTS.memorySizeMb (512) */
   readonly memorySizeMb?: number;
+  /** Ingest instances the queue may run at once (2 to 1000). @default INGESTION_DEFAULTS.maxConcurrency (2) */
+  readonly maxConcurrency?: number;
 }
 
 /**
@@ -91,6 +93,7 @@ export class Ingestion extends Construct {
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? INGESTION_DEFAULTS.batchSize,
         maxBatchingWindow,
+        maxConcurrency: props.maxConcurrency ?? INGESTION_DEFAULTS.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );

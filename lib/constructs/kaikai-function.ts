@@ -214,6 +214,22 @@ export class KaikaiFunction extends Construct {
    */
   bindQueue(key: EnvKey, queue: IQueue, access: "send" | "consume"): this {
     this.lambda.addEnvironment(key, queue.queueUrl);
+    this.allowQueue(queue, access);
+    return this;
+  }
+
+  /**
+   * Sends an asynchronous invocation that still fails after `retryAttempts` retries to `queue`
+   * (Lambda's on-failure destination), with only the grants sending there needs: CDK's
+   * SqsDestination would grant the queue's key with wildcard actions.
+   */
+  sendFailuresTo(queue: IQueue, retryAttempts: number): this {
+    this.allowQueue(queue, "send");
+    this.lambda.configureAsyncInvoke({ onFailure: { bind: () => ({ destination: queue.queueArn }) }, retryAttempts });
+    return this;
+  }
+
+  private allowQueue(queue: IQueue, access: "send" | "consume"): void {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: access === "send" ? ["sqs:SendMessage"] : ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
@@ -226,7 +242,6 @@ export class KaikaiFunction extends Construct {
         access === "send" ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:Decrypt"],
       );
     }
-    return this;
   }
 
   /** Points `key` at another function (its name) and lets this one invoke it. */

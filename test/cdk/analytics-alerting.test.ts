@@ -101,6 +101,38 @@ describe("the roll-up schedules", () => {
   });
 });
 
+describe("a roll-up run that fails", () => {
+  const failuresId = logicalIdOf(analytics.rollupFailureQueue);
+
+  it.each([
+    ["hourly", () => hourlyId],
+    ["zone", () => zoneId],
+  ])("of the %s roll-up is retried twice by Lambda, then sent to the encrypted failure queue", (_name, fn) => {
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: fn() },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [failuresId, "Arn"] } } },
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      KmsMasterKeyId: { "Fn::GetAtt": [logicalIdOf(storage.key), "Arn"] },
+    });
+    expect(Object.keys(resourcesOfType(template, "AWS::SQS::Queue"))).toContain(failuresId);
+  });
+
+  it("may be sent there by each roll-up's own role, and by nothing else of theirs", () => {
+    for (const fn of [analytics.hourlyRollupFunction, analytics.zoneRollupFunction]) {
+      expect(grants(fn)).toContainEqual({ action: "sqs:SendMessage", resource: { "Fn::GetAtt": [failuresId, "Arn"] } });
+    }
+  });
+
+  it("raises the dead-letter alarm, as the other dead-letter queues do", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [failuresId, "QueueName"] } }],
+      MetricName: "ApproximateNumberOfMessagesVisible",
+    });
+  });
+});
+
 describe("late hours", () => {
   const queueId = logicalIdOf(analytics.lateHoursQueue);
   const queueArn = { "Fn::GetAtt": [queueId, "Arn"] };
@@ -127,9 +159,11 @@ describe("late hours", () => {
 
   it("are taken by the hourly roll-up, which then starts the zone roll-up, and nothing else", () => {
     const hourly = grants(analytics.hourlyRollupFunction);
+    // Beside them, its own failed runs go to the failure queue.
     expect(hourly.filter((g) => g.action.startsWith("sqs:")).sort((a, b) => a.action.localeCompare(b.action))).toEqual([
       { action: "sqs:DeleteMessage", resource: queueArn },
       { action: "sqs:ReceiveMessage", resource: queueArn },
+      { action: "sqs:SendMessage", resource: { "Fn::GetAtt": [logicalIdOf(analytics.rollupFailureQueue), "Arn"] } },
     ]);
     expect(hourly.filter((g) => g.action.startsWith("lambda:"))).toEqual([
       { action: "lambda:InvokeFunction", resource: { "Fn::GetAtt": [zoneId, "Arn"] } },

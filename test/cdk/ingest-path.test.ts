@@ -115,6 +115,15 @@ describe("the buffer queue", () => {
 });
 
 describe("the ingest function", () => {
+  it("runs at most the stage's ingestMaxConcurrency instances on the buffer (2 unless the stage says more)", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: { "Fn::GetAtt": [bufferId, "Arn"] },
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    const { template: wider } = synthStage("dev", { config: { ...STAGES.dev, ingestMaxConcurrency: 10 } });
+    wider.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 10 } });
+  });
+
   it("drains the buffer 100 messages at a time, within a short window, reporting partial failures", () => {
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       EventSourceArn: { "Fn::GetAtt": [bufferId, "Arn"] },
