@@ -189,8 +189,9 @@ describe("kaikai report and quarantine", () => {
     ]);
     expect(csv.stderr).toBe("");
 
-    const [listed, missing, replayed] = await Promise.all([
-      kaikai(["quarantine", "list", "--json", "--db", db]).exited,
+    // Listed first: a replay that refuses the entry again rewrites its detail.
+    const listed = await kaikai(["quarantine", "list", "--json", "--db", db]).exited;
+    const [missing, replayed] = await Promise.all([
       kaikai(["quarantine", "replay", "--id", "99999", "--db", db]).exited,
       kaikai(["quarantine", "replay", "--json", "--reason", "malformed_json", "--db", db]).exited,
     ]);
