@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+import { translations } from "@zxcvbn-ts/language-en";
 import { z } from "zod";
 
 /** The `--config` file (JSON): who may connect to the embedded broker when it listens beyond loopback. */
@@ -31,6 +34,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** zxcvbn's scale: 3 is "safely unguessable: moderate protection from offline slow-hash scenario". */
+const MIN_PASSWORD_SCORE = 3;
+
+/** Why a broker password is too weak to guard a network (zxcvbn, with the username as a hint), or undefined. */
+export function weakPasswordReason(password: string, username: string): string | undefined {
+  const strength = new ZxcvbnFactory({ graphs: adjacencyGraphs, dictionary, translations }).check(password, [
+    username,
+    "kaikai",
+  ]);
+  if (strength.score >= MIN_PASSWORD_SCORE) return undefined;
+  const pattern = strength.feedback.warning === null ? "" : ` (${strength.feedback.warning.replace(/\.$/, "")})`;
+  return `zxcvbn scores it ${strength.score} of 4${pattern}; ${MIN_PASSWORD_SCORE} is needed: use four or more random words`;
+}
+
 export function loadBrokerAuth(path: string): BrokerAuth {
   let raw: unknown;
   try {
@@ -42,6 +59,9 @@ export function loadBrokerAuth(path: string): BrokerAuth {
   if (!parsed.success)
     throw new ConfigError(`invalid config ${path}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`);
   const { username, password, tls } = parsed.data.broker;
+  const weakness =
+    password === undefined || username === undefined ? undefined : weakPasswordReason(password, username);
+  if (weakness !== undefined) throw new ConfigError(`broker.password in ${path} is too weak: ${weakness}`);
   const read = (file: string) => readFileSync(resolve(dirname(path), file));
   try {
     return {

@@ -30,6 +30,34 @@ function badCredentials(): AuthenticateError {
   return Object.assign(new Error("bad username or password"), { returnCode: 4 as const });
 }
 
+function lockedOut(): AuthenticateError {
+  return Object.assign(new Error("too many failed logins from this address; try later"), { returnCode: 5 as const });
+}
+
+/**
+ * Failed logins an address may make before it is locked out, and for how long after its last
+ * failure: a guesser gets five tries a minute instead of the hundreds a second a loop would make.
+ * The lockout is per address, so a sensor behind the same NAT as a guesser waits it out too.
+ */
+export const LOGIN_THROTTLE = { maxFailures: 5, lockoutMs: 60_000 } as const;
+
+/** Failed logins per remote address, forgotten once its lockout has passed. */
+function loginThrottle() {
+  const failures = new Map<string, { count: number; lastAt: number }>();
+  const current = (address: string) => {
+    const entry = failures.get(address);
+    if (entry !== undefined && Date.now() - entry.lastAt > LOGIN_THROTTLE.lockoutMs) failures.delete(address);
+    return failures.get(address);
+  };
+  return {
+    isLockedOut: (address: string) => (current(address)?.count ?? 0) >= LOGIN_THROTTLE.maxFailures,
+    failed(address: string) {
+      failures.set(address, { count: (current(address)?.count ?? 0) + 1, lastAt: Date.now() });
+    },
+    succeeded: (address: string) => failures.delete(address),
+  };
+}
+
 /**
  * The broker, built but not yet listening: the pipeline can publish through it from the start,
  * and it takes connections once `start` gives it the ingest. Clients may publish only telemetry
@@ -40,13 +68,21 @@ function badCredentials(): AuthenticateError {
 export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { auth } = options;
   let ingest: TelemetryIngest | undefined;
+  const throttle = loginThrottle();
   const aedes = await Aedes.createBroker({
     drainTimeout: DRAIN_TIMEOUT_MS,
-    authenticate: (_client, username, password, done) => {
+    authenticate: (client, username, password, done) => {
       if (auth.password === undefined) return done(null, true);
+      const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? "unknown";
+      if (throttle.isLockedOut(address)) return done(lockedOut(), false);
       const ok =
         username === auth.password.username && password !== undefined && sameSecret(password, auth.password.password);
-      return ok ? done(null, true) : done(badCredentials(), false);
+      if (!ok) {
+        throttle.failed(address);
+        return done(badCredentials(), false);
+      }
+      throttle.succeeded(address);
+      return done(null, true);
     },
     authorizePublish: (client, packet, callback) => {
       if (client === null) return callback(null);

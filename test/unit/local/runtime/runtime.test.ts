@@ -1,10 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import type { AlertNotice } from "../../../../lambdas/core/alerts.js";
 import { makeLocalAlertSink } from "../../../../local/runtime/alert-sink.js";
-import { assertSafeListen, ConfigError, isLoopback } from "../../../../local/runtime/broker-config.js";
-import { startEmbeddedBroker } from "../../../../local/runtime/embedded-broker.js";
+import { assertSafeListen, ConfigError, isLoopback, loadBrokerAuth } from "../../../../local/runtime/broker-config.js";
+import { LOGIN_THROTTLE, startEmbeddedBroker } from "../../../../local/runtime/embedded-broker.js";
 import { GroupCommitter, NotCommittedError } from "../../../../local/runtime/group-commit.js";
 import { nextAtMinute } from "../../../../local/runtime/scheduler.js";
 import { makeTerminal, type TerminalStream } from "../../../../local/runtime/terminal.js";
@@ -106,6 +109,22 @@ describe("the terminal", () => {
 });
 
 describe("the embedded broker's access", () => {
+  it.each([
+    ["eight spaces", "        "],
+    ["a common password", "password123"],
+    ["the username and digits", "gateway123"],
+  ])("refuses a weak password at start (%s), in one line", (_what, password) => {
+    const dir = mkdtempSync(join(tmpdir(), "kaikai-config-"));
+    try {
+      const path = join(dir, "kaikai.json");
+      writeFileSync(path, JSON.stringify({ broker: { username: "gateway", password } }));
+      expect(() => loadBrokerAuth(path)).toThrow(ConfigError);
+      expect(() => loadBrokerAuth(path)).toThrow(/^broker\.password in .* is too weak: zxcvbn scores it [0-2] of 4/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("treats only loopback as safe for anonymous clients", () => {
     expect(isLoopback("127.0.0.1")).toBe(true);
     expect(isLoopback("::1")).toBe(true);
@@ -130,6 +149,12 @@ describe("the embedded broker's access", () => {
       expect(await attempt({})).toMatch(/Bad username or password|Not authorized/i);
       expect(await attempt({ username: "gateway", password: "wrong-pass" })).toMatch(/Bad username or password/i);
       expect(await attempt({ username: "gateway", password: "s3cret-pass" })).toBe("connected");
+
+      // A guesser: after LOGIN_THROTTLE.maxFailures wrong passwords, even the right one is refused for a while.
+      for (let guess = 0; guess < LOGIN_THROTTLE.maxFailures; guess++) {
+        expect(await attempt({ username: "gateway", password: `guess-${guess}` })).toMatch(/Bad username or password/i);
+      }
+      expect(await attempt({ username: "gateway", password: "s3cret-pass" })).toMatch(/Not authorized/i);
     } finally {
       await broker.close();
     }
