@@ -4,6 +4,7 @@
  * batch (lambdas/aws/sqs-batch.ts), the local runtime the publishes of its MQTT broker.
  */
 
+import { createHash } from "node:crypto";
 import { METRIC, REASON_DIMENSION } from "../bindings/metrics.js";
 import type { EnrichedReading, InboundMessage, ReasonCode, Rejection } from "../core/reading.js";
 import type { SensorRegistry } from "../core/sensor.js";
@@ -187,16 +188,32 @@ export function makeIngest(deps: IngestDeps): Ingest {
   }
 }
 
-/** Keeps the payload whole: as text when it is UTF-8, otherwise base64. */
+/**
+ * The most of a payload the quarantine keeps: eight times the largest reading, and more than IoT
+ * Core carries (128 KB), so only a local broker's oversized publish is cut.
+ */
+export const MAX_QUARANTINED_PAYLOAD_BYTES = 64 * 1024;
+
+/**
+ * Keeps the payload as text when it is UTF-8, otherwise base64; whole up to
+ * MAX_QUARANTINED_PAYLOAD_BYTES, beyond that its first bytes, with its size and SHA-256 in the
+ * detail, so that a 100 MB publish cannot grow the quarantine by 100 MB.
+ */
 function toQuarantineEntry(message: InboundMessage, rejection: Rejection): QuarantineEntry {
   const sensorId = sensorIdFromTopic(message.topic);
+  const size = message.payload.byteLength;
+  const cut = size > MAX_QUARANTINED_PAYLOAD_BYTES;
+  const kept = cut ? message.payload.subarray(0, MAX_QUARANTINED_PAYLOAD_BYTES) : message.payload;
+  const sha256 = cut ? createHash("sha256").update(message.payload).digest("hex") : "";
   return {
     reason: rejection.reason,
-    detail: rejection.detail,
+    detail: cut
+      ? `${rejection.detail}; kept the first ${MAX_QUARANTINED_PAYLOAD_BYTES} of ${size} bytes, sha256 ${sha256}`
+      : rejection.detail,
     topic: message.topic,
     ...(sensorId === undefined ? {} : { sensorId }),
     receivedAt: new Date(message.receivedAt).toISOString(),
-    ...encodePayload(message.payload),
+    ...encodePayload(kept),
   };
 }
 

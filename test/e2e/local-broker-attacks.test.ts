@@ -3,9 +3,12 @@
  * quarantined, and whatever the contract does not give a client is refused before it is
  * acknowledged.
  */
+import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import mqtt from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MAX_QUARANTINED_PAYLOAD_BYTES } from "../../lambdas/use-cases/ingest.js";
 import { DRAIN_TIMEOUT_MS } from "../../local/runtime/embedded-broker.js";
 import { query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
@@ -42,6 +45,8 @@ async function publishOnce(
   return Promise.race([acknowledged, refused]);
 }
 
+const walSize = (dbPath: string) => (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
+
 const rows = (table: "measurements" | "quarantine") =>
   query<{ n: number }>(running.dbPath, `SELECT COUNT(*) AS n FROM ${table}`)[0]?.n ?? 0;
 
@@ -67,6 +72,24 @@ describe("the embedded broker, to a client publishing outside the contract", () 
 
     expect(await publishOnce(telemetry("SENS001"), payload)).toBe("acknowledged");
     expect(rows("measurements")).toBe(1);
+  });
+
+  it("quarantines a 10 MiB publish as its first 64 KiB, with its size and hash, growing the database by little", async () => {
+    const huge = Buffer.alloc(10 * 1024 * 1024, "x");
+    const before = statSync(running.dbPath).size + walSize(running.dbPath);
+    expect(await publishOnce(telemetry("SENS001"), huge.toString())).toBe("acknowledged");
+
+    const [entry] = query<{ reason: string; detail: string; payload: string }>(
+      running.dbPath,
+      "SELECT reason, detail, payload FROM quarantine",
+    );
+    expect(entry?.reason).toBe("payload_too_large");
+    expect(entry?.payload.length).toBe(MAX_QUARANTINED_PAYLOAD_BYTES);
+    const sha256 = createHash("sha256").update(huge).digest("hex");
+    expect(entry?.detail).toContain(
+      `kept the first ${MAX_QUARANTINED_PAYLOAD_BYTES} of ${huge.length} bytes, sha256 ${sha256}`,
+    );
+    expect(statSync(running.dbPath).size + walSize(running.dbPath) - before).toBeLessThan(1024 * 1024);
   });
 
   it("keeps the client a forged $SYS new-clients publish names connected", async () => {
