@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import type { Sensor } from "../../lambdas/core/sensor.js";
 
@@ -139,14 +139,38 @@ function applySchema(db: Db): void {
  * a power cut. Group commit keeps that affordable: one fsync per batch, not per reading.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma("busy_timeout = 5000");
-  db.pragma("foreign_keys = ON");
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
-  applySchema(db);
-  return db;
+  return explainingOpenErrors(path, () => {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    try {
+      db.pragma("busy_timeout = 5000");
+      db.pragma("foreign_keys = ON");
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      applySchema(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  });
+}
+
+/**
+ * A `--db` that cannot be opened (a directory, a file the user may not write, a path under a
+ * file, not a database) as one line that says so: SQLite's and the file system's errors carry a
+ * code, and their message is the useful part.
+ */
+export function explainingOpenErrors<T>(path: string, open: () => T): T {
+  if (path !== ":memory:" && existsSync(path) && statSync(path).isDirectory()) {
+    throw new LocalStoreError(`${path} is a directory: give --db the database file, e.g. ${join(path, "kaikai.db")}`);
+  }
+  try {
+    return open();
+  } catch (error) {
+    if (error instanceof LocalStoreError || !(error instanceof Error && "code" in error)) throw error;
+    throw new LocalStoreError(`cannot use ${path} as the database: ${error.message}`);
+  }
 }
 
 /** A database file that is not a Kaikai local store, or not one a reader can use. */
@@ -206,7 +230,7 @@ const HOUR_TOTALS_VIEW = `CREATE TEMP VIEW measurement_hour_totals AS
  * names up in `temp` first): empty tables, a column of NULLs, hour totals summed on the fly.
  */
 export function openDatabaseReadOnly(path: string): Db {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = explainingOpenErrors(path, () => new Database(path, { readonly: true, fileMustExist: true }));
   db.pragma("busy_timeout = 5000");
   const present = new Set(
     (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as { name: string }[]).map(

@@ -7,7 +7,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { LocalStoreError } from "./database.js";
+import { explainingOpenErrors, LocalStoreError } from "./database.js";
 
 export interface LockHolder {
   readonly pid: number;
@@ -54,9 +54,13 @@ function readHolder(path: string): LockHolder | undefined {
 
 /** Takes the database's writer lock, or throws DatabaseInUseError naming its running holder. */
 export function lockDatabase(dbPath: string, now: () => number = Date.now): WriterLock {
+  return explainingOpenErrors(dbPath, () => takeLock(dbPath, now()));
+}
+
+function takeLock(dbPath: string, startedAt: number): WriterLock {
   const path = `${dbPath}.lock`;
   mkdirSync(dirname(path), { recursive: true });
-  let holder: LockHolder = { pid: process.pid, started_at: new Date(now()).toISOString() };
+  let holder: LockHolder = { pid: process.pid, started_at: new Date(startedAt).toISOString() };
   // Two tries: the second after removing the note of a holder that is gone.
   for (let attempt = 0; ; attempt++) {
     try {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -335,6 +336,26 @@ describe("kaikai command-line errors", () => {
     const { code, stderr } = await kaikai(["simulate", "--bogus"]).exited;
     expect(code).toBe(2);
     expect(oneLine(stderr)).toEqual(["kaikai: Unknown option '--bogus' (run 'npx kaikai simulate --help' for usage)"]);
+  });
+
+  it("says in one line that a --db is a directory or under a file, for reports and start alike", async () => {
+    const dir = tempDir("kaikai-baddb-");
+    cleanups.push(dir.remove);
+    const file = join(dir.path, "a-file");
+    writeFileSync(file, "");
+    const runs = await Promise.all([
+      kaikai(["report", "dakar-sensors", "--db", dir.path]).exited,
+      kaikai(["start", "--no-simulate", "--no-http", "--port", "0", "--db", dir.path]).exited,
+      kaikai(["start", "--no-simulate", "--no-http", "--port", "0", "--db", join(file, "kaikai.db")]).exited,
+    ]);
+    expect(runs.map((run) => [run.code, run.stderr.trim().split("\n")])).toEqual([
+      [1, [`kaikai: ${dir.path} is a directory: give --db the database file, e.g. ${join(dir.path, "kaikai.db")}`]],
+      [1, [`kaikai: ${dir.path} is a directory: give --db the database file, e.g. ${join(dir.path, "kaikai.db")}`]],
+      [
+        1,
+        [expect.stringMatching(new RegExp(`^kaikai: cannot use ${join(file, "kaikai.db")} as the database: EEXIST`))],
+      ],
+    ]);
   });
 
   it("refuses a bad --http-port, or one beside --no-http, in one line", async () => {
