@@ -257,6 +257,12 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    pipeline.failed.then(() => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      process.exitCode = 1;
+      resolve();
+    });
   });
 }
 

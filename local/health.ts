@@ -165,21 +165,34 @@ function readHealth(db: Db, { now, windowMinutes, ops, databasePath }: HealthOpt
 }
 
 /**
- * Whether the pipeline can still write its database: the file it opened is still at its path
- * (not deleted or replaced), and a write lock can be taken now. The probe does not wait for a
- * lock another process holds: the check answers at once, and the broker is not held up.
+ * Watches that the database at `path` is still the file that was opened: undefined while it is,
+ * otherwise what became of it. SQLite keeps writing to a deleted or replaced file's old inode,
+ * where nothing will ever read the readings.
  */
-export function databaseWritableCheck(db: Db, path: string): () => HealthCheck {
+export function databaseFileWatch(path: string): () => string | undefined {
   const opened = statSync(path).ino;
-  const check = (ok: boolean, detail: string): HealthCheck => ({ name: DATABASE_WRITABLE, ok, detail });
   return () => {
     let now: number;
     try {
       now = statSync(path).ino;
     } catch {
-      return check(false, `${path} is gone: readings cannot be kept`);
+      return `${path} is gone: readings cannot be kept`;
     }
-    if (now !== opened) return check(false, `${path} was replaced by another file: readings go to the old one`);
+    return now === opened ? undefined : `${path} was replaced by another file: readings would go to the old one`;
+  };
+}
+
+/**
+ * Whether the pipeline can still write its database: the file it opened is still at its path
+ * (not deleted or replaced), and a write lock can be taken now. The probe does not wait for a
+ * lock another process holds: the check answers at once, and the broker is not held up.
+ */
+export function databaseWritableCheck(db: Db, path: string): () => HealthCheck {
+  const fileProblem = databaseFileWatch(path);
+  const check = (ok: boolean, detail: string): HealthCheck => ({ name: DATABASE_WRITABLE, ok, detail });
+  return () => {
+    const problem = fileProblem();
+    if (problem !== undefined) return check(false, problem);
     // A write of this connection is in progress: it holds the lock, so the file can be written.
     if (db.inTransaction) return check(true, "writing");
     const busyTimeout = Number(db.pragma("busy_timeout", { simple: true }));

@@ -5,7 +5,7 @@ import { loadStagesFromCdkJson, maxReadingAgeMs } from "../../lib/config/stages.
 import { buildDashboard } from "../dashboard/build.js";
 import { LiveEvents } from "../dashboard/live.js";
 import { type DashboardServer, startDashboardServer } from "../dashboard/server.js";
-import { databaseWritableCheck } from "../health.js";
+import { databaseFileWatch, databaseWritableCheck } from "../health.js";
 import { type FaultRates, NO_FAULTS } from "../simulator/faults.js";
 import { fleetOf } from "../simulator/fleet.js";
 import { withoutPassword } from "../simulator/publisher.js";
@@ -57,8 +57,16 @@ export interface RunningPipeline {
   readonly resumed: { readonly readings: number; readonly newest: string } | undefined;
   /** Settles once the startup roll-ups ran (after the simulator's backfill when it simulates). */
   readonly ready: Promise<void>;
+  /**
+   * Settles, with what happened, only if the pipeline stopped on its own: its database file was
+   * deleted or replaced, so it stopped acknowledging (sensors send again to the next run).
+   */
+  readonly failed: Promise<string>;
   stop(): Promise<void>;
 }
+
+/** How often the pipeline checks that its database file is still there. */
+const DATABASE_FILE_WATCH_MS = 1000;
 
 /** The simulator's defaults under `npm start`: a few faults so that the quarantine has something to show. */
 const START_SIMULATOR = {
@@ -224,6 +232,23 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   rollups.schedule();
   const status = showStatusEvery(options.statusIntervalMs ?? 1000, { terminal, ingest, db, brokerUrl });
 
+  let reportFailure: (problem: string) => void = () => undefined;
+  const failed = new Promise<string>((resolve) => {
+    reportFailure = resolve;
+  });
+  const fileProblem = databaseFileWatch(options.dbPath);
+  const fileWatch = setInterval(() => {
+    const problem = fileProblem();
+    if (problem === undefined) return;
+    clearInterval(fileWatch);
+    terminal.print(`${problem}: no longer acknowledging readings; stopping (their sensors will send them again)`);
+    // Clients are disconnected first, so that what is in flight is never acknowledged.
+    void transport
+      .close()
+      .then(() => running.stop())
+      .finally(() => reportFailure(problem));
+  }, DATABASE_FILE_WATCH_MS);
+
   let stopping = false;
   const ready = (async () => {
     // The embedded broker acknowledges a reading once stored: an acknowledged backfill is in the
@@ -238,6 +263,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     stopping = true;
+    clearInterval(fileWatch);
     status.stop();
     await simulator?.stop().catch(() => undefined);
     transport.stopAccepting();
@@ -247,17 +273,19 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     status.show();
     terminal.end();
   };
-  return {
+  const running: RunningPipeline = {
     brokerUrl: withoutPassword(brokerUrl),
     dashboardUrl: dashboard?.url,
     resumed:
       before.newest === null ? undefined : { readings: before.readings, newest: new Date(before.newest).toISOString() },
     ready,
+    failed,
     stop() {
       stopped ??= stop();
       return stopped;
     },
   };
+  return running;
 }
 
 /** The status line: readings a second, totals, open alerts and the broker. */

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { unlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -132,6 +132,24 @@ describe("one writer per database", () => {
     await brokerPortOf(third);
     third.child.kill("SIGTERM");
     expect((await third.exited).code).toBe(0);
+  }, 60_000);
+});
+
+describe("a database file deleted under a running start", () => {
+  it("is noticed: start says so, stops acknowledging, and exits 1", async () => {
+    const dir = tempDir("kaikai-deleted-");
+    cleanups.push(dir.remove);
+    const db = join(dir.path, "kaikai.db");
+    const cli = kaikai(["start", "--no-simulate", "--no-http", "--port", "0", "--db", db]);
+    const port = await brokerPortOf(cli);
+    const sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+    cleanups.push(() => sensor.end(true));
+    await sensor.publishAsync(telemetry("SENS001"), reading("SENS001", Date.now() - 1000, 12), { qos: 1 });
+
+    unlinkSync(db);
+    const { code, stdout } = await cli.exited;
+    expect(code).toBe(1);
+    expect(stdout).toContain(`${db} is gone: readings cannot be kept: no longer acknowledging readings; stopping`);
   }, 60_000);
 });
 
