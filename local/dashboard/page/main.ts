@@ -37,7 +37,6 @@ const element = <T extends HTMLElement>(id: string): T => {
 const state = {
   lang: initialLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages),
   overview: null as Overview | null,
-  selected: null as string | null,
   series: null as Series | null,
 };
 
@@ -141,7 +140,7 @@ function drawMarker(sensor: SensorView): void {
   if (marker === undefined) {
     marker = L.circleMarker([sensor.latitude, sensor.longitude], { radius: 9, color: "#263238", weight: 1.5 })
       .addTo(cityMap(sensor))
-      .on("click", () => void select(sensor.sensor_id));
+      .on("click", () => show(sensor.sensor_id));
     marker.bindTooltip("");
     markers.set(sensor.sensor_id, marker);
   }
@@ -165,7 +164,7 @@ function drawSensorList(sensors: readonly SensorView[]): void {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = markerText(sensor);
-      button.addEventListener("click", () => void select(sensor.sensor_id));
+      button.addEventListener("click", () => show(sensor.sensor_id));
       item.append(button);
       return item;
     }),
@@ -248,11 +247,15 @@ function appendToCharts(reading: LiveReading): void {
 }
 
 async function select(sensorId: string): Promise<void> {
-  state.selected = sensorId;
   element<HTMLSelectElement>("sensor-select").value = sensorId;
   state.series = await getJson<Series>(`/api/sensors/${encodeURIComponent(sensorId)}/series`);
   drawCharts();
 }
+
+/** A fetch the page starts on its own fails while the pipeline is away: the status says so, and the next one retries. */
+const offline = () => setStatus("reconnecting", false);
+const refresh = () => void loadOverview().catch(offline);
+const show = (sensorId: string) => void select(sensorId).catch(offline);
 
 // The tables.
 
@@ -379,20 +382,20 @@ function listen(): void {
   events.addEventListener("alert", (event) => {
     const alert = JSON.parse(event.data) as LiveAlert;
     element("live-status").title = `${t("alertNotice")} ${alert.sensorId} ${alert.ruleId} (${alert.state})`;
-    void loadOverview();
+    refresh();
   });
-  events.addEventListener("rollup", () => void loadOverview());
+  events.addEventListener("rollup", () => refresh());
 }
 
 for (const button of document.querySelectorAll<HTMLButtonElement>("[data-lang]")) {
   button.addEventListener("click", () => applyLanguage(button.dataset.lang === "fr" ? "fr" : "en"));
 }
 element<HTMLSelectElement>("sensor-select").addEventListener("change", (event) => {
-  void select((event.target as HTMLSelectElement).value);
+  show((event.target as HTMLSelectElement).value);
 });
 window.addEventListener("resize", () => drawCharts());
 
 applyLanguage(state.lang);
 listen();
 await loadOverview();
-setInterval(() => void loadOverview(), OVERVIEW_REFRESH_MS);
+setInterval(refresh, OVERVIEW_REFRESH_MS);
