@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { kaikaiFunctionName } from "../lambdas/bindings/resources.js";
+import { kaikaiFunctionName, REDRIVABLE_QUEUES, type RedrivableQueue } from "../lambdas/bindings/resources.js";
 import type { HourRange } from "../lambdas/core/aggregates.js";
 import { LANGUAGES, type Language } from "../lambdas/core/aqi.js";
 import { addDays, localDayOf } from "../lambdas/core/daily.js";
@@ -16,6 +16,7 @@ import { systemClock } from "../lambdas/ports.js";
 import { backfillChunks, rangeEvent } from "../lambdas/use-cases/rollup-range.js";
 import { REGISTRY, SENSORS } from "../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs, STAGE_NAMES } from "../lib/config/stages.js";
+import { RedriveError } from "./cloud/redrive-error.js";
 import { EXPORT_FORMATS, exportReadings } from "./export.js";
 import { dailyReport, nowcastReport, whoReport } from "./figures.js";
 import { FleetError, syncFleet } from "./fleet/sync.js";
@@ -73,6 +74,9 @@ Commands:
   rollup --since ISO    the hourly and zone roll-ups again for every hour since then (late data, a
                         backfill), a week at a time; alerts they raise are printed   [--db FILE]
     --stage NAME        invoke the stage's roll-up functions in AWS instead (credentials as for cdk)
+  dlq redrive --stage NAME   a dead-letter queue's messages back to the queue they came from, with
+                        counts before and after (credentials as for cdk)
+    --queue Q           ingest (default: readings back to ingest) or late-hours
   fleet --stage NAME    the registry's things in the stage's AWS account (credentials as for cdk):
                         creates the missing ones in the stack's thing group, never deletes one
     --dry-run           say what would change, change nothing
@@ -616,6 +620,44 @@ async function fleetCommand(argv: readonly string[]): Promise<void> {
   }
 }
 
+async function dlqCommand(argv: readonly string[]): Promise<void> {
+  const [action, ...rest] = argv;
+  if (action !== "redrive") {
+    throw new UsageError(`dlq needs 'redrive'${action === undefined ? "" : `, not '${action}'`}`);
+  }
+  const { values } = parse(rest, { stage: { type: "string" }, queue: { type: "string", default: "ingest" } });
+  const stage = text(values, "stage");
+  if (stage === undefined || !(STAGE_NAMES as readonly string[]).includes(stage)) {
+    throw new UsageError(`dlq redrive needs --stage, one of ${STAGE_NAMES.join(", ")}`);
+  }
+  const queue = Object.keys(REDRIVABLE_QUEUES).find((name): name is RedrivableQueue => name === values.queue);
+  if (queue === undefined) {
+    throw new UsageError(`--queue must be one of ${Object.keys(REDRIVABLE_QUEUES).join(", ")}, not ${values.queue}`);
+  }
+  const [{ SQSClient }, { redriveDeadLetters }] = await Promise.all([
+    import("@aws-sdk/client-sqs"),
+    import("./cloud/dlq-redrive.js"),
+  ]);
+  const terminal = makeTerminal();
+  try {
+    const result = await redriveDeadLetters(new SQSClient({}), {
+      stage,
+      queue,
+      progress: (moved) => terminal.status(`moved ${moved}`),
+    });
+    terminal.end();
+    console.log(
+      `${result.deadLetterQueue}: ${result.before} messages before, ${result.moved} moved to ${result.sourceQueue}, ${result.after} after`,
+    );
+  } catch (error) {
+    terminal.end();
+    if (error instanceof RedriveError || !(error instanceof Error)) throw error;
+    throw new RedriveError(
+      `SQS for stage ${stage}: ${error.name}: ${error.message} (credentials, region and permissions are those cdk uses)`,
+    );
+  }
+}
+
 function parseSince(value: string | undefined, now: number): number {
   if (value === undefined) throw new UsageError("rollup needs --since, an ISO 8601 time such as 2026-11-28T00:00:00Z");
   const since = Date.parse(value);
@@ -708,6 +750,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       return quarantineCommand(rest);
     case "fleet":
       return fleetCommand(rest);
+    case "dlq":
+      return dlqCommand(rest);
     case "rollup":
       return rollupCommand(rest);
     case "export":
@@ -741,6 +785,7 @@ main(argv).catch((error: unknown) => {
     error instanceof FleetError ||
     error instanceof LocalStoreError ||
     error instanceof NotFoundError ||
+    error instanceof RedriveError ||
     cannotListen(error)
   ) {
     console.error(`kaikai: ${error.message}`);

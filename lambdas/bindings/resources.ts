@@ -25,3 +25,16 @@ export const sensorThingGroupName = (stage: string): string => `kaikai-${stage}-
  * --stage` can invoke the roll-ups by name.
  */
 export const kaikaiFunctionName = (stage: string, label: string): string => `kaikai-${stage}-${label}`;
+
+/**
+ * A queue's name in a stage (`kaikai-dev-ingest-dlq`): fixed, so that `kaikai dlq redrive --stage`
+ * finds it by name, as `kaikai rollup --stage` finds the functions.
+ */
+export const kaikaiQueueName = (stage: string, label: string): string => `kaikai-${stage}-${label}`;
+
+/** The dead-letter queues whose messages can go back to the queue they came from, by the CLI's name for them. */
+export const REDRIVABLE_QUEUES = {
+  ingest: { deadLetterQueue: "ingest-dlq", source: "ingest-buffer" },
+  "late-hours": { deadLetterQueue: "late-hours-dlq", source: "late-hours" },
+} as const;
+export type RedrivableQueue = keyof typeof REDRIVABLE_QUEUES;

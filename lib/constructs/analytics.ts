@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import type { BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { FUNCTION_ENTRIES } from "../../lambdas/bindings/entries.js";
 import { ENV } from "../../lambdas/bindings/environment.js";
+import { kaikaiQueueName, REDRIVABLE_QUEUES } from "../../lambdas/bindings/resources.js";
 import { DAILY_AGGREGATES_TOPIC, HOURLY_AGGREGATES_TOPIC, ZONE_AGGREGATES_TOPIC } from "../../lambdas/core/topics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
 import { ANALYTICS_DEFAULTS } from "./analytics-defaults.js";
@@ -100,17 +101,23 @@ export class Analytics extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     };
-    const deadLetterQueue = (id: string, of: string): Queue => {
-      const queue = new Queue(this, id, encryptedQueue);
+    const deadLetterQueue = (id: string, of: string, queueName?: string): Queue => {
+      const queue = new Queue(this, id, { ...encryptedQueue, ...(queueName === undefined ? {} : { queueName }) });
       Validations.of(queue).acknowledge({
         id: "AwsSolutions-SQS3",
         reason: `This queue is the ${of}'s dead-letter queue, not a work queue.`,
       });
       return queue;
     };
-    this.lateHoursDeadLetterQueue = deadLetterQueue("LateHoursDeadLetterQueue", "late hours queue");
+    const { stage } = props.functionDefaults;
+    this.lateHoursDeadLetterQueue = deadLetterQueue(
+      "LateHoursDeadLetterQueue",
+      "late hours queue",
+      kaikaiQueueName(stage, REDRIVABLE_QUEUES["late-hours"].deadLetterQueue),
+    );
     this.lateHoursQueue = new Queue(this, "LateHours", {
       ...encryptedQueue,
+      queueName: kaikaiQueueName(stage, REDRIVABLE_QUEUES["late-hours"].source),
       visibilityTimeout: (props.timeout ?? ANALYTICS_DEFAULTS.timeout).plus(Duration.minutes(1)),
       deadLetterQueue: { queue: this.lateHoursDeadLetterQueue, maxReceiveCount: 5 },
     });

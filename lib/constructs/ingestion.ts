@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import type { BundledConfig } from "../../lambdas/bindings/bundled-config.js";
 import { FUNCTION_ENTRIES } from "../../lambdas/bindings/entries.js";
 import { ENV } from "../../lambdas/bindings/environment.js";
-import { QUARANTINE_PREFIX } from "../../lambdas/bindings/resources.js";
+import { kaikaiQueueName, QUARANTINE_PREFIX, REDRIVABLE_QUEUES } from "../../lambdas/bindings/resources.js";
 import { TELEMETRY_RULE_SQL, TELEMETRY_RULE_SQL_VERSION } from "../../lambdas/bindings/topic-rule.js";
 import { TELEMETRY_TOPIC_FILTER } from "../../lambdas/core/topics.js";
 import { acknowledgeWildcard, arnWildcardFinding } from "../nag.js";
@@ -70,13 +70,16 @@ export class Ingestion extends Construct {
       memorySizeMb: props.memorySizeMb ?? INGESTION_DEFAULTS.memorySizeMb,
     });
 
+    const { stage } = props.functionDefaults;
     this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
+      queueName: kaikaiQueueName(stage, REDRIVABLE_QUEUES.ingest.deadLetterQueue),
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     this.queue = new Queue(this, "Buffer", {
+      queueName: kaikaiQueueName(stage, REDRIVABLE_QUEUES.ingest.source),
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,

@@ -33,6 +33,7 @@ import {
   REASON_DIMENSION,
   ZONE_DIMENSION,
 } from "../../lambdas/bindings/metrics.js";
+import { REDRIVABLE_QUEUES } from "../../lambdas/bindings/resources.js";
 import { REASON_CODES } from "../../lambdas/core/reading.js";
 import { ZONES } from "../../lambdas/core/sensor.js";
 import { SENSORS } from "../config/sensors.js";
@@ -215,7 +216,7 @@ export class Observability extends Construct {
   private createQueueAlarms(): void {
     for (const [label, dlq] of Object.entries(this.props.deadLetterQueues)) {
       this.addAlarm(`DlqAlarm-${label}`, `dlq-${label}`, {
-        alarmDescription: `Messages are waiting in the ${label} dead-letter queue: inspect them and redrive.`,
+        alarmDescription: `Messages are waiting in the ${label} dead-letter queue: ${remedyOf(label, this.props.stage)}`,
         metric: dlq.metricApproximateNumberOfMessagesVisible({ period: this.period, statistic: "Maximum" }),
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -599,6 +600,14 @@ export class Observability extends Construct {
       }),
     ];
   }
+}
+
+/** What to run about the messages of a dead-letter queue, for the alarm's text. */
+function remedyOf(label: string, stage: string): string {
+  if (label in REDRIVABLE_QUEUES) {
+    return `see why in the function's logs, fix it, then send them back with \`npx kaikai dlq redrive --stage ${stage} --queue ${label}\`.`;
+  }
+  return `each is a roll-up run that failed; see why in the function's logs, fix it, then run those hours again with \`npx kaikai rollup --stage ${stage} --since <hour>\`.`;
 }
 
 function prefixKeys<T>(prefix: string, record: Readonly<Record<string, T>>): Record<string, T> {

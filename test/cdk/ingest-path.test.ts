@@ -114,6 +114,19 @@ describe("the buffer queue", () => {
   });
 });
 
+describe("the queues' names", () => {
+  it("are fixed per stage, so that `kaikai dlq redrive --stage` finds them", () => {
+    expect(template.toJSON().Resources[bufferId].Properties.QueueName).toBe("kaikai-dev-ingest-buffer");
+    expect(template.toJSON().Resources[dlqId].Properties.QueueName).toBe("kaikai-dev-ingest-dlq");
+    expect(template.toJSON().Resources[logicalIdOf(stack.analytics.lateHoursQueue)].Properties.QueueName).toBe(
+      "kaikai-dev-late-hours",
+    );
+    expect(
+      template.toJSON().Resources[logicalIdOf(stack.analytics.lateHoursDeadLetterQueue)].Properties.QueueName,
+    ).toBe("kaikai-dev-late-hours-dlq");
+  });
+});
+
 describe("the ingest function", () => {
   it("runs at most the stage's ingestMaxConcurrency instances on the buffer (2 unless the stage says more)", () => {
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {

@@ -188,6 +188,15 @@ describe.each(["dev", "prod"] as const)("Observability (%s)", (stage) => {
     });
   });
 
+  it.each([
+    ["ingest", "npx kaikai dlq redrive --stage {stage} --queue ingest"],
+    ["schedules", "npx kaikai rollup --stage {stage} --since <hour>"],
+  ])("says in the %s dead-letter alarm what to run: %s", (label, command) => {
+    expect(alarmProperties(synthesized.template, name(`dlq-${label}`)).AlarmDescription).toContain(
+      command.replace("{stage}", stage),
+    );
+  });
+
   it("alarms on any failed action of the telemetry rule", () => {
     const alarm = alarmProperties(synthesized.template, name("iot-rule-action-failures"));
     expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold", EvaluationPeriods: 1 });
