@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
@@ -111,7 +112,24 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec(readFileSync(REBUILD_HOUR_TOTALS_PATH, "utf8"));
     },
   },
+  {
+    // The quarantine keeps a message delivered twice once, by the hash of its payload; the rows
+    // already there get theirs.
+    before: (db) => addMissingColumn(db, "quarantine", "payload_sha256", "TEXT"),
+    after: (db) => {
+      const rows = db
+        .prepare("SELECT quarantine_id, payload, payload_encoding FROM quarantine WHERE payload_sha256 IS NULL")
+        .all() as { quarantine_id: number; payload: string; payload_encoding: "utf8" | "base64" }[];
+      const update = db.prepare("UPDATE quarantine SET payload_sha256 = ? WHERE quarantine_id = ?");
+      for (const row of rows) update.run(payloadSha256(row.payload, row.payload_encoding), row.quarantine_id);
+    },
+  },
 ];
+
+/** The SHA-256 of a quarantined payload's bytes, from the text the quarantine keeps it as. */
+export function payloadSha256(payload: string, encoding: "utf8" | "base64"): string {
+  return createHash("sha256").update(Buffer.from(payload, encoding)).digest("hex");
+}
 
 /** The schema's version, as PRAGMA user_version records it. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

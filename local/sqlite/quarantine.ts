@@ -1,6 +1,6 @@
 import type { ReasonCode } from "../../lambdas/core/reading.js";
 import type { Quarantine, QuarantineEntry } from "../../lambdas/ports.js";
-import type { Db } from "./database.js";
+import { type Db, payloadSha256 } from "./database.js";
 
 export interface QuarantineRow extends QuarantineEntry {
   readonly id: number;
@@ -48,9 +48,12 @@ const toRow = (raw: RawRow): QuarantineRow => ({
 });
 
 export function makeSqliteQuarantine(db: Db): SqliteQuarantine {
+  // A message already quarantined (the same topic and payload bytes) is not added again: the
+  // broker acknowledges only once it is kept, so a resend after a lost acknowledgement is common.
   const insert = db.prepare(
-    `INSERT INTO quarantine (reason, detail, topic, sensor_id, received_at, payload, payload_encoding)
-     VALUES (@reason, @detail, @topic, @sensorId, @receivedAt, @payload, @payloadEncoding)`,
+    `INSERT INTO quarantine (reason, detail, topic, sensor_id, received_at, payload, payload_encoding, payload_sha256)
+     SELECT @reason, @detail, @topic, @sensorId, @receivedAt, @payload, @payloadEncoding, @payloadSha256
+     WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE topic = @topic AND payload_sha256 = @payloadSha256)`,
   );
   const insertAll = db.transaction((entries: readonly QuarantineEntry[]) => {
     for (const entry of entries) {
@@ -62,6 +65,7 @@ export function makeSqliteQuarantine(db: Db): SqliteQuarantine {
         receivedAt: entry.receivedAt,
         payload: entry.payload,
         payloadEncoding: entry.payloadEncoding,
+        payloadSha256: payloadSha256(entry.payload, entry.payloadEncoding),
       });
     }
   });

@@ -331,9 +331,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
     payload TEXT NOT NULL,
     payload_encoding TEXT NOT NULL CHECK (payload_encoding IN ('utf8', 'base64')),
     -- ISO 8601 UTC of the replay that got the reading stored; NULL while it is still refused.
-    replayed_at TEXT
+    replayed_at TEXT,
+    -- SHA-256 (hex) of the payload bytes the row keeps: a message delivered again (a sensor's
+    -- resend after a lost acknowledgement) is the same topic and hash, and is kept once.
+    payload_sha256 TEXT
 );
 CREATE INDEX IF NOT EXISTS idx_quarantine_reason ON quarantine(reason, replayed_at);
+CREATE INDEX IF NOT EXISTS idx_quarantine_message ON quarantine(topic, payload_sha256);
 
 -- Each sensor's open alerts (JSON of lambdas/core/alerts.ts SensorAlertStates) with an
 -- optimistic-lock version, like the named device shadow in AWS.

@@ -42,7 +42,8 @@ function rejected(reason: QuarantineEntry["reason"], minutesAgo: number): Quaran
     detail: "test",
     topic: "kaikai/sensors/SENS001/telemetry",
     receivedAt: new Date(NOW - minutesAgo * MINUTE).toISOString(),
-    payload: "{",
+    // Each its own message: the quarantine keeps a message delivered twice once.
+    payload: `{"sent_minutes_ago":${minutesAgo}`,
     payloadEncoding: "utf8",
   };
 }

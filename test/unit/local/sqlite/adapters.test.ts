@@ -136,6 +136,19 @@ describe("the quarantine", () => {
     ]);
   });
 
+  it("keeps a message delivered again once, whenever it arrives, and another message of the same topic beside it", async () => {
+    const quarantine = makeSqliteQuarantine(db);
+    await quarantine.put([entry]);
+    const later = new Date(Date.parse(entry.receivedAt) + 60_000).toISOString();
+    await quarantine.put([
+      { ...entry, receivedAt: later },
+      { ...entry, receivedAt: later },
+    ]);
+    expect(quarantine.list({})).toHaveLength(1);
+    await quarantine.put([{ ...entry, payload: entry.payload.replace('"pm25":12', '"pm25":13') }]);
+    expect(quarantine.list({})).toHaveLength(2);
+  });
+
   it("replays: a reading that passes now is stored once and marked; one that still fails keeps its row with its new reason", async () => {
     const quarantine = makeSqliteQuarantine(db);
     const outOfRange = { ...entry, payload: entry.payload.replace('"pm25":12', '"pm25":4000') };

@@ -4,6 +4,7 @@
  * readings it holds, the seed's tables as the seed has them, every reading kept, and the
  * triggers keeping the figures from then on.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -158,6 +159,35 @@ describe("the seed's schema and sample data", () => {
       expect(db.prepare("SELECT COUNT(*) AS n FROM sensor_registry").get()).toEqual({ n: SENSORS.length });
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("opening a database whose quarantine predates the payload hash", () => {
+  it("gives every row the hash of its payload's bytes, so that a resend of it is kept once", async () => {
+    // As the version before this one left it: the quarantine without the hash, user_version one lower.
+    const db = openDatabase(path);
+    db.exec(`DROP TABLE quarantine;
+      CREATE TABLE quarantine (
+        quarantine_id INTEGER PRIMARY KEY AUTOINCREMENT, reason TEXT NOT NULL, detail TEXT NOT NULL,
+        topic TEXT NOT NULL, sensor_id TEXT, received_at TEXT NOT NULL, payload TEXT NOT NULL,
+        payload_encoding TEXT NOT NULL, replayed_at TEXT);
+      INSERT INTO quarantine (reason, detail, topic, received_at, payload, payload_encoding) VALUES
+        ('malformed_json', 'bad', 'kaikai/sensors/SENS001/telemetry', '2026-11-28T10:00:00.000Z', '{', 'utf8'),
+        ('malformed_json', 'bad', 'kaikai/sensors/SENS001/telemetry', '2026-11-28T10:00:00.000Z', '/w==', 'base64');`);
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+
+    const reopened = openDatabase(path);
+    try {
+      const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+      expect(reopened.prepare("SELECT payload_sha256 FROM quarantine ORDER BY quarantine_id").pluck().all()).toEqual([
+        sha256(Buffer.from("{")),
+        sha256(Buffer.from([0xff])),
+      ]);
+      expect(reopened.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      reopened.close();
     }
   });
 });
