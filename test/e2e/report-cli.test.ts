@@ -94,7 +94,8 @@ describe("the reading commands", () => {
     expect(kaikai(["quarantine", "list", "--db", dbPath]).status).toBe(0);
 
     expect(readFileSync(dbPath).equals(before)).toBe(true);
-  });
+    // Eleven CLI processes, one after the other: about 15 s on 2 idle cores, twice that on busy ones.
+  }, 90_000);
 
   it("report health exits 0 when every check holds and 1 when one is in ALARM", async () => {
     const dbPath = dbFile("healthy.db");
