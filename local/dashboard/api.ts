@@ -79,8 +79,7 @@ export interface Overview {
   readonly quarantine: readonly QuarantineCount[];
 }
 
-export const SERIES_MEASURES = ["pm25", "pm25_corrected", "humidity", "co2"] as const;
-export type SeriesMeasure = (typeof SERIES_MEASURES)[number];
+export type SeriesMeasure = "pm25" | "pm25_corrected" | "humidity" | "co2";
 
 export interface Threshold {
   readonly measure: SeriesMeasure;
@@ -114,8 +113,7 @@ export interface LiveAlert {
   readonly at: string;
 }
 
-export const LIVE_EVENTS = ["reading", "alert", "rollup"] as const;
-export type LiveEventName = (typeof LIVE_EVENTS)[number];
+export type LiveEventName = "reading" | "alert" | "rollup";
 
 /** The class of a marker or a sensor's entry for its AQI category, e.g. aqi-unhealthy-for-sensitive-groups. */
 export const categoryClass = (category: AqiCategory | null): string =>

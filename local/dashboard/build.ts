@@ -37,7 +37,7 @@ function countries(scale: "10m" | "50m", ids: ReadonlySet<string>): FeatureColle
  * sensors stand on; Mauritania, Mali and the two Guineas at 1:50m, which keeps the page's map
  * data at 120 KB instead of 300 KB.
  */
-export function mapOutlines(): FeatureCollection {
+function mapOutlines(): FeatureCollection {
   return {
     type: "FeatureCollection",
     features: [...countries("10m", DETAILED_COUNTRIES), ...countries("50m", NEIGHBOURS)],

@@ -169,7 +169,7 @@ export function overview(db: Db, now: number, rules: readonly AlertRule[]): Over
 }
 
 /** The lines a chart draws: the alert rules on its measure, and the humidity above which readings are flagged as fog. */
-export function thresholdsOf(rules: readonly AlertRule[]): Threshold[] {
+function thresholdsOf(rules: readonly AlertRule[]): Threshold[] {
   const measureOf: Partial<Record<AlertRule["metric"], SeriesMeasure>> = {
     pm25: "pm25",
     pm25_corrected: "pm25_corrected",

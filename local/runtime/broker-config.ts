@@ -38,7 +38,7 @@ export class ConfigError extends Error {
 const MIN_PASSWORD_SCORE = 3;
 
 /** Why a broker password is too weak to guard a network (zxcvbn, with the username as a hint), or undefined. */
-export function weakPasswordReason(password: string, username: string): string | undefined {
+function weakPasswordReason(password: string, username: string): string | undefined {
   const strength = new ZxcvbnFactory({ graphs: adjacencyGraphs, dictionary, translations }).check(password, [
     username,
     "kaikai",

@@ -60,7 +60,12 @@ export function makeIngestRuntime(deps: IngestRuntimeDeps): IngestRuntime {
     clock: deps.clock,
     listener: {
       async onStored(readings) {
-        deps.onStored?.(readings);
+        // What watches the readings must never keep them from their alerts.
+        try {
+          deps.onStored?.(readings);
+        } catch (error) {
+          logger.error("a stored-readings watcher failed", { readings: readings.length, error });
+        }
         await alerter.onStored(readings);
       },
     },

@@ -9,7 +9,7 @@ export const sameSecret = (given: Buffer | string, expected: string): boolean =>
 };
 
 /** Resolves with the port listened on (the one given, or the free one picked for 0). */
-export function listenOn(server: Server, host: string, port: number): Promise<number> {
+function listenOn(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once("error", onError);
@@ -25,7 +25,7 @@ const isAddressInUse = (error: unknown): boolean =>
   error instanceof Error && "code" in error && error.code === "EADDRINUSE";
 
 /** How many ports from a default to try when it is taken. */
-export const PORT_SEARCH = 20;
+const PORT_SEARCH = 20;
 
 /** A fixed port, or `defaultPort` and the ones after it, to try in turn. */
 export const candidatePorts = (port: number | undefined, defaultPort: number): readonly number[] =>

@@ -10,7 +10,7 @@ import type { HandlerMetrics } from "../../lambdas/ports.js";
 import type { HealthReport } from "../health.js";
 
 /** The pipeline's failures by where they happened, for an error-rate panel. */
-export const ERROR_KINDS = ["alert_publish", "ingest_batch", "rollup"] as const;
+const ERROR_KINDS = ["alert_publish", "ingest_batch", "rollup"] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export interface PrometheusMetrics {

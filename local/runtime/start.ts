@@ -140,9 +140,14 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
           },
         )
       : externalBroker({ url: options.brokerUrl, onError: (line) => terminal.print(line) });
-  // The dashboard sees what the pipeline publishes as an MQTT subscriber would.
+  // The dashboard sees what the pipeline publishes as an MQTT subscriber would; it can never keep
+  // an alert from its subscribers.
   const publish = (topic: string, payload: string) => {
-    live.published(topic, payload);
+    try {
+      live.published(topic, payload);
+    } catch (error) {
+      observability.logger.error("the dashboard's live stream missed a publish", { topic, error });
+    }
     return transport.publish(topic, payload);
   };
   const sink = makeLocalAlertSink({
