@@ -5,7 +5,7 @@
  * cut) leaves a note whose process is gone: the next start takes the lock over, as it does a note
  * with its own process id (a container restarted, whose process has the same pid again).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { explainingOpenErrors, LocalStoreError } from "./database.js";
 
@@ -53,9 +53,12 @@ function readHolder(path: string): LockHolder | undefined {
 }
 
 /** Takes the database's writer lock, or throws DatabaseInUseError naming its running holder. */
-export function lockDatabase(dbPath: string, now: () => number = Date.now): WriterLock {
-  return explainingOpenErrors(dbPath, () => takeLock(dbPath, now()));
+export function lockDatabase(dbPath: string): WriterLock {
+  return explainingOpenErrors(dbPath, () => takeLock(dbPath, Date.now()));
 }
+
+/** A note without a readable holder this young is another start's, between creating and writing it. */
+const NOTE_BEING_WRITTEN_MS = 5000;
 
 function takeLock(dbPath: string, startedAt: number): WriterLock {
   const path = `${dbPath}.lock`;
@@ -73,6 +76,9 @@ function takeLock(dbPath: string, startedAt: number): WriterLock {
       const current = readHolder(path);
       if (current !== undefined && current.pid !== process.pid && isRunning(current.pid)) {
         throw new DatabaseInUseError(dbPath, current);
+      }
+      if (current === undefined && Date.now() - statSync(path).mtimeMs < NOTE_BEING_WRITTEN_MS) {
+        throw new LocalStoreError(`${dbPath} is being opened by another kaikai start: wait for it, or give --db another file`);
       }
       unlinkSync(path);
     }

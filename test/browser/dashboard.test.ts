@@ -91,7 +91,7 @@ describe("the dashboard in headless Chromium, on a database with the last four h
     await context.close();
   });
 
-  it(`shows a reading published over MQTT on its marker and its chart within ${LIVE_WITHIN_MS / 1000} seconds`, async () => {
+  it(`shows a reading published over MQTT on its marker, its entry and its chart within ${LIVE_WITHIN_MS / 1000} seconds`, async () => {
     const { context, page } = await openPage();
     await page.locator('#sensors li[data-sensor-id="SENS002"] button').click();
     await expect.poll(() => page.locator("#sensor-select").inputValue()).toBe("SENS002");
@@ -105,6 +105,7 @@ describe("the dashboard in headless Chromium, on a database with the last four h
     await page.waitForFunction(
       (before) =>
         document.querySelector(".leaflet-tooltip")?.textContent?.includes("PM2.5 27.7") === true &&
+        document.querySelector('#sensors li[data-sensor-id="SENS002"]')?.textContent?.includes("PM2.5 27.7") === true &&
         Number(document.querySelector<HTMLElement>("#chart-pm25")?.dataset.points) === before + 1,
       pointsBefore,
       { timeout: LIVE_WITHIN_MS },

@@ -154,21 +154,28 @@ function drawMarker(sensor: SensorView): void {
   }
 }
 
+function sensorItem(sensor: SensorView): HTMLLIElement {
+  const item = document.createElement("li");
+  item.dataset.sensorId = sensor.sensor_id;
+  item.className = categoryClass(sensor.aqi?.category ?? null);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = markerText(sensor);
+  button.addEventListener("click", () => show(sensor.sensor_id));
+  item.append(button);
+  return item;
+}
+
 function drawSensorList(sensors: readonly SensorView[]): void {
+  element<HTMLUListElement>("sensors").replaceChildren(...sensors.map(sensorItem));
+}
+
+/** One sensor's entry again, the others left as they are: a live reading changes one. */
+function redrawSensorItem(sensor: SensorView): void {
   const list = element<HTMLUListElement>("sensors");
-  list.replaceChildren(
-    ...sensors.map((sensor) => {
-      const item = document.createElement("li");
-      item.dataset.sensorId = sensor.sensor_id;
-      item.className = categoryClass(sensor.aqi?.category ?? null);
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = markerText(sensor);
-      button.addEventListener("click", () => show(sensor.sensor_id));
-      item.append(button);
-      return item;
-    }),
-  );
+  const current = [...list.children].find((item) => (item as HTMLElement).dataset.sensorId === sensor.sensor_id);
+  if (current === undefined) list.append(sensorItem(sensor));
+  else current.replaceWith(sensorItem(sensor));
 }
 
 // The charts.
@@ -369,7 +376,7 @@ function onReading(reading: LiveReading): void {
     const updated: SensorView = { ...sensor, latest };
     state.overview = { ...overview, sensors: overview.sensors.map((one) => (one === sensor ? updated : one)) };
     drawMarker(updated);
-    drawSensorList(state.overview.sensors);
+    redrawSensorItem(updated);
   }
   appendToCharts(reading);
 }
