@@ -78,7 +78,9 @@ function takeLock(dbPath: string, startedAt: number): WriterLock {
         throw new DatabaseInUseError(dbPath, current);
       }
       if (current === undefined && Date.now() - statSync(path).mtimeMs < NOTE_BEING_WRITTEN_MS) {
-        throw new LocalStoreError(`${dbPath} is being opened by another kaikai start: wait for it, or give --db another file`);
+        throw new LocalStoreError(
+          `${dbPath} is being opened by another kaikai start: wait for it, or give --db another file`,
+        );
       }
       unlinkSync(path);
     }
