@@ -220,18 +220,16 @@ async function startCommand(argv: readonly string[]): Promise<void> {
   });
   const embedded = broker === undefined;
   const portNote = embedded && port === undefined && !pipeline.brokerUrl.endsWith(":1883") ? " (1883 was taken)" : "";
-  terminal.print(
-    [
-      "Kaikai local pipeline",
-      `  broker     ${pipeline.brokerUrl}${embedded ? ` embedded${portNote}` : " (external)"}; sensors publish on kaikai/sensors/{id}/telemetry`,
-      `  database   ${dbPath}${pipeline.resumed === undefined ? " (new)" : ` (resumed: ${pipeline.resumed.readings} readings, the newest at ${pipeline.resumed.newest}${values["no-simulate"] === true ? "" : "; the simulator backfills only what is missing"})`}`,
-      `  dashboard  ${pipeline.dashboardUrl === undefined ? "off (--no-http)" : `${pipeline.dashboardUrl}/ ; ${pipeline.dashboardUrl}/health ; ${pipeline.dashboardUrl}/metrics`}`,
-      `  alerts     printed here, on MQTT kaikai/alerts/{id}${webhook === undefined ? "" : `, POST ${webhook.href}`}`,
-      `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${sensors ?? REGISTRY.size} sensors${sensors !== undefined && sensors > REGISTRY.size ? ` (${sensors - REGISTRY.size} simulated beyond the registry)` : ""}, 24 h backfill then 5 readings/s`}`,
-      "  reports    npm run -s kaikai -- report nowcast (or daily, who; the seed's zone-ranking, dakar-sensors, sensor-activity, hourly-pm25)",
-      "Ctrl-C stops; nothing acknowledged is lost.",
-    ].join("\n"),
-  );
+  const banner = [
+    "Kaikai local pipeline",
+    `  broker     ${pipeline.brokerUrl}${embedded ? ` embedded${portNote}` : " (external)"}; sensors publish on kaikai/sensors/{id}/telemetry`,
+    `  database   ${dbPath}${pipeline.resumed === undefined ? " (new)" : ` (resumed: ${pipeline.resumed.readings} readings, the newest at ${pipeline.resumed.newest}${values["no-simulate"] === true ? "" : "; the simulator backfills only what is missing"})`}`,
+    `  dashboard  ${pipeline.dashboardUrl === undefined ? "off (--no-http)" : `${pipeline.dashboardUrl}/ ; ${pipeline.dashboardUrl}/health ; ${pipeline.dashboardUrl}/metrics`}`,
+    `  alerts     printed here, on MQTT kaikai/alerts/{id}${webhook === undefined ? "" : `, POST ${webhook.href}`}`,
+    `  simulator  ${values["no-simulate"] === true ? "off (--no-simulate)" : `${sensors ?? REGISTRY.size} sensors${sensors !== undefined && sensors > REGISTRY.size ? ` (${sensors - REGISTRY.size} simulated beyond the registry)` : ""}, 24 h backfill then 5 readings/s`}`,
+    "  reports    npm run -s kaikai -- report nowcast (or daily, who; the seed's zone-ranking, dakar-sensors, sensor-activity, hourly-pm25)",
+    "Ctrl-C stops; nothing acknowledged is lost.",
+  ].join("\n");
   await new Promise<void>((resolve) => {
     let stoppingSince: number | undefined;
     const stop = () => {
@@ -261,6 +259,9 @@ async function startCommand(argv: readonly string[]): Promise<void> {
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    // Only once the signals are handled: a supervisor or a test that stops it on seeing the banner
+    // must reach the graceful stop, not the default kill.
+    terminal.print(banner);
     pipeline.failed.then(() => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
