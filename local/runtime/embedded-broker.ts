@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { Aedes, type AuthenticateError } from "aedes";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
@@ -6,6 +6,7 @@ import { publishRefusal } from "../../lambdas/core/topics.js";
 import type { BrokerAuth } from "./broker-config.js";
 import { candidatePorts, listenOnFirstFree, sameSecret } from "./listen.js";
 import type { MqttTransport, TelemetryIngest } from "./mqtt-transport.js";
+import { MAX_PACKET_BYTES, packetSizeGuard } from "./packet-size.js";
 
 const DEFAULT_MQTT_PORT = 1883;
 /**
@@ -59,6 +60,18 @@ function loginThrottle() {
 }
 
 /**
+ * Drops a connection at the first chunk that declares a packet over MAX_PACKET_BYTES, before the
+ * MQTT parser buffers the rest of it. Listening after aedes does, the 'data' events come as aedes
+ * reads each chunk, and aedes keeps control of the flow.
+ */
+function refuseOversizedPackets(socket: Socket): void {
+  const oversized = packetSizeGuard(MAX_PACKET_BYTES);
+  socket.on("data", (chunk: Buffer) => {
+    if (oversized(chunk) !== undefined) socket.destroy();
+  });
+}
+
+/**
  * The broker, built but not yet listening: the pipeline can publish through it from the start,
  * and it takes connections once `start` gives it the ingest. Clients may publish only telemetry
  * (core/topics.ts publishRefusal); every telemetry publish is handed to that ingest; the sensor
@@ -100,16 +113,20 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       ingest(message).then(() => callback(null), callback);
     },
   });
+  const handle = (socket: Socket) => {
+    aedes.handle(socket);
+    refuseOversizedPackets(socket);
+  };
   const server =
     auth.tls === undefined
-      ? createServer(aedes.handle)
+      ? createServer(handle)
       : createTlsServer(
           {
             key: auth.tls.key,
             cert: auth.tls.cert,
             ...(auth.tls.ca === undefined ? {} : { ca: auth.tls.ca, requestCert: true, rejectUnauthorized: true }),
           },
-          aedes.handle,
+          handle,
         );
   const scheme = auth.tls === undefined ? "mqtt" : "mqtts";
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;

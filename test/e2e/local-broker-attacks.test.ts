@@ -74,8 +74,13 @@ describe("the embedded broker, to a client publishing outside the contract", () 
     expect(rows("measurements")).toBe(1);
   });
 
-  it("quarantines a 10 MiB publish as its first 64 KiB, with its size and hash, growing the database by little", async () => {
-    const huge = Buffer.alloc(10 * 1024 * 1024, "x");
+  it("refuses a 10 MiB publish from its first bytes, unacknowledged, storing nothing", async () => {
+    expect(await publishOnce(telemetry("SENS001"), "x".repeat(10 * 1024 * 1024))).toBe("refused");
+    expect({ stored: rows("measurements"), quarantined: rows("quarantine") }).toEqual({ stored: 0, quarantined: 0 });
+  });
+
+  it("quarantines a 100 KiB publish as its first 64 KiB, with its size and hash, growing the database by little", async () => {
+    const huge = Buffer.alloc(100 * 1024, "x");
     const before = statSync(running.dbPath).size + walSize(running.dbPath);
     expect(await publishOnce(telemetry("SENS001"), huge.toString())).toBe("acknowledged");
 
@@ -173,8 +178,8 @@ describe("the embedded broker, with a subscriber that never reads", () => {
       const sensor = await client();
       // Oversized payloads, quarantined and forwarded to the subscriber, fill its socket; then a
       // reading a few times a second for three drain timeouts, each acknowledged within 2 s.
-      const junk = "x".repeat(256 * 1024);
-      for (let i = 0; i < 20; i++) {
+      const junk = "x".repeat(100 * 1024);
+      for (let i = 0; i < 60; i++) {
         await within(2000, `junk ${i} unacknowledged`, sensor.publishAsync(telemetry("SENS001"), junk, { qos: 1 }));
       }
       const from = Date.now() - 60 * 60_000;
