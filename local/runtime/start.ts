@@ -111,10 +111,13 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   }
   const httpCredentials = dashboardCredentials(options);
   const devStage = loadStagesFromCdkJson().dev;
-  const prometheus = makePrometheusMetrics();
-  const observability = makeLocalObservability(process.env, prometheus.handlerMetrics);
+  // Metrics are counted only where /metrics serves them.
+  const web =
+    options.http === undefined
+      ? undefined
+      : { ...options.http, assets: await buildDashboard(), prometheus: makePrometheusMetrics() };
+  const observability = makeLocalObservability(process.env, web?.prometheus.handlerMetrics);
   const live = new LiveEvents();
-  const assets = options.http === undefined ? undefined : await buildDashboard();
   const sensors = fleetOf(SENSORS, options.sensors ?? SENSORS.length);
   const registry = registryOf(sensors);
   const lock = lockDatabase(options.dbPath);
@@ -166,7 +169,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     alertSink: sink,
     observability,
     onStored: (readings) => live.stored(readings),
-    onFailure: () => prometheus.countError("ingest_batch"),
+    onFailure: () => web?.prometheus.countError("ingest_batch"),
   });
   let dashboard: DashboardServer | undefined;
   const closeAll = async () => {
@@ -183,7 +186,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   let simulator: SimulatorHandle | undefined;
   try {
     brokerUrl = await transport.start((message) => ingest.ingest(message));
-    if (options.http !== undefined && assets !== undefined) {
+    if (web !== undefined) {
       const writable = databaseWritableCheck(db, options.dbPath);
       dashboard = await startDashboardServer({
         db,
@@ -192,12 +195,12 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
         alertRules: devStage.alertRules,
         ops: devStage.ops,
         clock: systemClock,
-        assets,
+        assets: web.assets,
         live,
-        metrics: prometheus,
+        metrics: web.prometheus,
         extraChecks: () => [writable()],
         host: options.host,
-        ...(options.http.port === undefined ? {} : { port: options.http.port }),
+        ...(web.port === undefined ? {} : { port: web.port }),
         ...(httpCredentials === undefined ? {} : { credentials: httpCredentials }),
       });
     }
@@ -232,7 +235,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     publish,
     observability,
     print: (line) => terminal.print(line),
-    onFailure: () => prometheus.countError("rollup"),
+    onFailure: () => web?.prometheus.countError("rollup"),
   });
   rollups.schedule();
   const status = showStatusEvery(options.statusIntervalMs ?? 1000, { terminal, ingest, db, brokerUrl });
@@ -261,7 +264,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
     if (simulator !== undefined) await simulator.backfillDone;
     if (!stopping) await rollups.runLastDay();
   })().catch((error: unknown) => {
-    prometheus.countError("rollup");
+    web?.prometheus.countError("rollup");
     terminal.print(`startup roll-up failed: ${error instanceof Error ? error.message : String(error)}`);
   });
 
