@@ -25,7 +25,13 @@ import { qualityReport } from "./quality.js";
 import { replayQuarantine } from "./quarantine-replay.js";
 import { formatTable, type Report, runSeedReport, SEED_REPORTS } from "./reports.js";
 import { makeLocalAlertSink } from "./runtime/alert-sink.js";
-import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "./runtime/broker-config.js";
+import {
+  assertSafeListen,
+  type BrokerAuth,
+  ConfigError,
+  loadBrokerAuth,
+  weakPasswordReason,
+} from "./runtime/broker-config.js";
 import { makeLocalObservability } from "./runtime/local-observability.js";
 import { DEFAULT_DB_PATH, openLocalStore } from "./runtime/local-store.js";
 import { makeLocalRollups } from "./runtime/rollups.js";
@@ -49,11 +55,12 @@ Commands:
     --broker URL        use an existing MQTT broker instead, e.g. mqtt://user:pass@host:1883
     --webhook URL       also POST each alert as JSON to this URL
     --http-port N       the dashboard, /health and /metrics on --listen (default 8080, or the next
-                        free one; beyond loopback they ask for the --config username/password)
+                        free one; beyond loopback they ask for an observer or admin login)
     --no-http           no dashboard, /health or /metrics
     --no-simulate       only listen: no simulated sensors
     --sensors N         the registry and simulated sensors (SIM...) up to N, for a fleet's size
-    --config FILE       JSON: {"broker": {"username", "password"} and/or {"tls": {"key", "cert", "ca"}}}
+    --config FILE       JSON: {"broker": {"clients": [{"username", "password_hash", "sensor" or
+                        "role": "observer"|"admin"}], "tls": {"key", "cert", "ca", "roles"}}} (README)
   simulate [options]    the simulated sensor fleet alone (kaikai simulate --help)
   report <name>         the seed's queries: ${SEED_REPORTS.join(", ")}
                         the official figures: nowcast, daily, who (README, "The figures")
@@ -82,6 +89,9 @@ Commands:
     --dry-run           say what would change, change nothing
     --certificate ID    also issue that sensor a certificate with the sensor policy attached
     --out DIR           where its certificate and private key (mode 0600) go (default .)
+  broker hash-password  a broker login's password_hash for --config, the password read from the
+                        terminal (not echoed) or stdin; a weak password is refused
+    --username NAME     the login it is for (a password made of it is weak)
   help                  this text`;
 
 const hintFor = (command: string | undefined): string =>
@@ -621,6 +631,25 @@ async function fleetCommand(argv: readonly string[]): Promise<void> {
   }
 }
 
+async function brokerCommand(argv: readonly string[]): Promise<void> {
+  const [action, ...rest] = argv;
+  if (action !== "hash-password") {
+    throw new UsageError(`broker needs 'hash-password'${action === undefined ? "" : `, not '${action}'`}`);
+  }
+  const { values } = parse(rest, { username: { type: "string" } });
+  const username = text(values, "username") ?? "";
+  const [{ read }, { hashPassword }] = await Promise.all([import("read"), import("./runtime/password-hash.js")]);
+  const password = await read({
+    prompt: process.stdin.isTTY ? "password: " : "",
+    silent: true,
+    output: process.stderr,
+  });
+  if (password.length === 0) throw new UsageError("no password given");
+  const weakness = weakPasswordReason(password, username);
+  if (weakness !== undefined) throw new UsageError(`that password is too weak: ${weakness}`);
+  console.log(await hashPassword(password));
+}
+
 async function dlqCommand(argv: readonly string[]): Promise<void> {
   const [action, ...rest] = argv;
   if (action !== "redrive") {
@@ -753,6 +782,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       return fleetCommand(rest);
     case "dlq":
       return dlqCommand(rest);
+    case "broker":
+      return brokerCommand(rest);
     case "rollup":
       return rollupCommand(rest);
     case "export":

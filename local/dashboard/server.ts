@@ -9,7 +9,7 @@ import type { AlertRule } from "../../lambdas/core/alerts.js";
 import type { Clock } from "../../lambdas/ports.js";
 import type { StageConfig } from "../../lib/config/stages.js";
 import { type HealthCheck, healthJson, healthReport } from "../health.js";
-import { candidatePorts, listenOnFirstFree, sameSecret } from "../runtime/listen.js";
+import { candidatePorts, listenOnFirstFree } from "../runtime/listen.js";
 import type { PrometheusMetrics } from "../runtime/prometheus.js";
 import type { Db } from "../sqlite/database.js";
 import type { LiveEventName } from "./api.js";
@@ -32,8 +32,8 @@ export interface DashboardServerDeps {
   readonly host: string;
   /** A fixed port (0: any free one); undefined: 8080, or the next free one after it. */
   readonly port?: number;
-  /** HTTP basic credentials every request must carry (the broker's, when listening beyond loopback). */
-  readonly credentials?: { readonly username: string; readonly password: string };
+  /** Checks the HTTP basic credentials every request must carry (when listening beyond loopback). */
+  readonly login?: BasicLogin;
 }
 
 export interface DashboardServer {
@@ -63,17 +63,17 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 const sendJson = (res: ServerResponse, status: number, value: unknown) =>
   send(res, status, "application/json; charset=utf-8", JSON.stringify(value));
 
-function authorized(req: IncomingMessage, credentials: DashboardServerDeps["credentials"]): boolean {
-  if (credentials === undefined) return true;
+/** Whether a username and password may open the dashboard. */
+export type BasicLogin = (username: string, password: string) => Promise<boolean>;
+
+async function authorized(req: IncomingMessage, login: BasicLogin | undefined): Promise<boolean> {
+  if (login === undefined) return true;
   const header = req.headers.authorization ?? "";
   if (!header.startsWith("Basic ")) return false;
   const decoded = Buffer.from(header.slice("Basic ".length), "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon < 0) return false;
-  // Both compared, whichever fails, so that the time taken does not say which.
-  const user = sameSecret(decoded.slice(0, colon), credentials.username);
-  const password = sameSecret(decoded.slice(colon + 1), credentials.password);
-  return user && password;
+  return login(decoded.slice(0, colon), decoded.slice(colon + 1));
 }
 
 export async function startDashboardServer(deps: DashboardServerDeps): Promise<DashboardServer> {
@@ -179,12 +179,15 @@ export async function startDashboardServer(deps: DashboardServerDeps): Promise<D
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
-    if (!authorized(req, deps.credentials)) {
-      res.writeHead(401, { ...SECURITY_HEADERS, "www-authenticate": 'Basic realm="kaikai", charset="UTF-8"' });
-      res.end();
-      return;
-    }
-    route(req, res).catch((error: unknown) => {
+    const served = async () => {
+      if (!(await authorized(req, deps.login))) {
+        res.writeHead(401, { ...SECURITY_HEADERS, "www-authenticate": 'Basic realm="kaikai", charset="UTF-8"' });
+        res.end();
+        return;
+      }
+      await route(req, res);
+    };
+    served().catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
       else res.destroy();
     });

@@ -4,26 +4,70 @@ import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
 import { translations } from "@zxcvbn-ts/language-en";
 import { z } from "zod";
+import { type PasswordClient, SHARED_ROLES, type SharedRole } from "./broker-identity.js";
+import { parseScryptHash } from "./password-hash.js";
+
+const HASH_COMMAND = "npx kaikai broker hash-password";
+
+/** One login: a sensor's (it may publish only as that sensor) or an observer's or admin's. */
+const clientSchema = z
+  .object({
+    username: z.string().min(1).max(128),
+    password_hash: z.string().transform((text, ctx) => {
+      const hash = parseScryptHash(text);
+      if (hash !== undefined) return hash;
+      ctx.addIssue({
+        code: "custom",
+        message: `not a scrypt hash ($scrypt$ln=..,r=..,p=..$salt$hash): make one with ${HASH_COMMAND}`,
+      });
+      return z.NEVER;
+    }),
+    sensor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    role: z.enum(SHARED_ROLES).optional(),
+  })
+  .strict()
+  .refine((client) => (client.sensor === undefined) !== (client.role === undefined), {
+    message: 'each client is either a sensor ("sensor": "SENS001") or has a "role" (observer or admin)',
+  });
 
 /** The `--config` file (JSON): who may connect to the embedded broker when it listens beyond loopback. */
 const brokerConfigSchema = z
   .object({
     broker: z
       .object({
-        username: z.string().min(1).optional(),
-        password: z.string().min(8, "at least 8 characters").optional(),
-        /** Paths relative to the config file. With `ca`, clients must present a certificate it signed. */
-        tls: z.object({ key: z.string(), cert: z.string(), ca: z.string().optional() }).strict().optional(),
+        clients: z
+          .array(clientSchema)
+          .min(1)
+          .refine((clients) => new Set(clients.map((client) => client.username)).size === clients.length, {
+            message: "usernames must differ",
+          })
+          .optional(),
+        /**
+         * Paths relative to the config file. With `ca`, clients must present a certificate it
+         * signed, whose subject CN is a sensor id or a name given a role in `roles`.
+         */
+        tls: z
+          .object({
+            key: z.string(),
+            cert: z.string(),
+            ca: z.string().optional(),
+            roles: z.record(z.string().min(1), z.enum(SHARED_ROLES)).optional(),
+          })
+          .strict()
+          .optional(),
       })
-      .strict()
-      .refine((broker) => (broker.username === undefined) === (broker.password === undefined), {
-        message: "username and password go together",
-      }),
+      .strict(),
   })
   .strict();
 
 export interface BrokerAuth {
-  readonly password?: { readonly username: string; readonly password: string };
+  /** Logins by username and password, each one identity. */
+  readonly clients?: readonly PasswordClient[];
+  /** Roles of certificate subject names; any other name must be a sensor id. */
+  readonly certificateRoles?: ReadonlyMap<string, SharedRole>;
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer; readonly ca?: Buffer };
 }
 
@@ -38,7 +82,7 @@ export class ConfigError extends Error {
 const MIN_PASSWORD_SCORE = 3;
 
 /** Why a broker password is too weak to guard a network (zxcvbn, with the username as a hint), or undefined. */
-function weakPasswordReason(password: string, username: string): string | undefined {
+export function weakPasswordReason(password: string, username: string): string | undefined {
   const strength = new ZxcvbnFactory({ graphs: adjacencyGraphs, dictionary, translations }).check(password, [
     username,
     "kaikai",
@@ -56,16 +100,38 @@ export function loadBrokerAuth(path: string): BrokerAuth {
     throw new ConfigError(`cannot read config ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const parsed = brokerConfigSchema.safeParse(raw);
-  if (!parsed.success)
+  if (!parsed.success) {
+    const broker = (raw as { broker?: Record<string, unknown> } | null)?.broker;
+    if (broker !== null && typeof broker === "object" && ("username" in broker || "password" in broker)) {
+      throw new ConfigError(
+        `${path}: broker.username/password is one login shared by every client, which lets any of them publish as any sensor: give broker.clients instead, one per sensor ({"username", "password_hash", "sensor"}, the hash from ${HASH_COMMAND})`,
+      );
+    }
+    const clients = broker !== null && typeof broker === "object" ? broker.clients : undefined;
+    if (
+      Array.isArray(clients) &&
+      clients.some((client) => typeof client === "object" && client !== null && "password" in client)
+    ) {
+      throw new ConfigError(
+        `${path}: a client's password is kept only as its hash: replace "password" by "password_hash" from ${HASH_COMMAND}`,
+      );
+    }
     throw new ConfigError(`invalid config ${path}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`);
-  const { username, password, tls } = parsed.data.broker;
-  const weakness =
-    password === undefined || username === undefined ? undefined : weakPasswordReason(password, username);
-  if (weakness !== undefined) throw new ConfigError(`broker.password in ${path} is too weak: ${weakness}`);
+  }
+  const { clients, tls } = parsed.data.broker;
   const read = (file: string) => readFileSync(resolve(dirname(path), file));
+  const passwordClients = (clients ?? []).map(
+    (client): PasswordClient => ({
+      username: client.username,
+      passwordHash: client.password_hash,
+      role:
+        client.sensor === undefined ? { kind: client.role ?? "observer" } : { kind: "sensor", sensorId: client.sensor },
+    }),
+  );
   try {
     return {
-      ...(username !== undefined && password !== undefined ? { password: { username, password } } : {}),
+      ...(passwordClients.length === 0 ? {} : { clients: passwordClients }),
+      ...(tls?.roles === undefined ? {} : { certificateRoles: new Map(Object.entries(tls.roles)) }),
       ...(tls === undefined
         ? {}
         : { tls: { key: read(tls.key), cert: read(tls.cert), ...(tls.ca === undefined ? {} : { ca: read(tls.ca) }) } }),
@@ -80,13 +146,13 @@ export function loadBrokerAuth(path: string): BrokerAuth {
 export const isLoopback = (host: string): boolean =>
   host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
-/** Anonymous clients are only acceptable on loopback: anything wider needs a password or client certificates. */
+/** Anonymous clients are only acceptable on loopback: anything wider needs logins or client certificates. */
 export function assertSafeListen(host: string, auth: BrokerAuth): void {
   if (isLoopback(host)) return;
   const clientCertificates = auth.tls?.ca !== undefined;
-  if (auth.password === undefined && !clientCertificates) {
+  if (auth.clients === undefined && !clientCertificates) {
     throw new ConfigError(
-      `--listen ${host} is wider than loopback: give --config with broker.username/password or broker.tls with a ca for client certificates`,
+      `--listen ${host} is wider than loopback: give --config with broker.clients (a login per sensor) or broker.tls with a ca for client certificates`,
     );
   }
 }

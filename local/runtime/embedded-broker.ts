@@ -1,10 +1,11 @@
 import { createServer, type Socket } from "node:net";
-import { createServer as createTlsServer } from "node:tls";
-import { Aedes, type AuthenticateError } from "aedes";
+import { createServer as createTlsServer, TLSSocket } from "node:tls";
+import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { InboundMessage } from "../../lambdas/core/reading.js";
 import { publishRefusal } from "../../lambdas/core/topics.js";
 import type { BrokerAuth } from "./broker-config.js";
-import { candidatePorts, listenOnFirstFree, sameSecret } from "./listen.js";
+import { ADMIN, type BrokerRole, describeRole, type Identities, mayPublish, maySubscribe } from "./broker-identity.js";
+import { candidatePorts, listenOnFirstFree } from "./listen.js";
 import type { MqttTransport, TelemetryIngest } from "./mqtt-transport.js";
 import { MAX_PACKET_BYTES, packetSizeGuard } from "./packet-size.js";
 
@@ -20,7 +21,10 @@ export interface EmbeddedBrokerOptions {
   readonly host: string;
   /** A fixed port (0: any free one); undefined: 1883, or the next free one after it. */
   readonly port?: number;
+  /** Whether clients need a login or a certificate (and which TLS to speak). */
   readonly auth: BrokerAuth;
+  /** Who each login or certificate is (built from the same auth). */
+  readonly identities: Identities;
 }
 
 export interface EmbeddedBroker extends MqttTransport {
@@ -33,6 +37,19 @@ function badCredentials(): AuthenticateError {
 
 function lockedOut(): AuthenticateError {
   return Object.assign(new Error("too many failed logins from this address; try later"), { returnCode: 5 as const });
+}
+
+function notAuthorized(why: string): AuthenticateError {
+  return Object.assign(new Error(why), { returnCode: 5 as const });
+}
+
+/** The subject common name of the client's certificate, when it connected over TLS with one. */
+function certificateName(client: Client): string | undefined {
+  const socket = client.conn;
+  if (!(socket instanceof TLSSocket)) return undefined;
+  const subject = socket.getPeerCertificate().subject as Record<string, string | string[]> | undefined;
+  const name = subject?.CN;
+  return typeof name === "string" ? name : undefined;
 }
 
 /**
@@ -82,26 +99,60 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   const { auth } = options;
   let ingest: TelemetryIngest | undefined;
   const throttle = loginThrottle();
+  const passwordsRequired = auth.clients !== undefined || auth.tls?.ca !== undefined;
+  const { identities } = options;
+  const roles = new WeakMap<Client, BrokerRole>();
   const aedes = await Aedes.createBroker({
     drainTimeout: DRAIN_TIMEOUT_MS,
     authenticate: (client, username, password, done) => {
-      if (auth.password === undefined) return done(null, true);
+      const byCertificate = auth.tls?.ca === undefined ? undefined : certificateName(client);
+      if (byCertificate !== undefined) {
+        const role = identities.byCertificate(byCertificate);
+        if (role === undefined)
+          return done(notAuthorized(`no identity for the certificate of ${byCertificate}`), false);
+        roles.set(client, role);
+        return done(null, true);
+      }
+      if (!passwordsRequired) {
+        roles.set(client, ADMIN);
+        return done(null, true);
+      }
       const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? "unknown";
       if (throttle.isLockedOut(address)) return done(lockedOut(), false);
-      const ok =
-        username === auth.password.username && password !== undefined && sameSecret(password, auth.password.password);
-      if (!ok) {
+      if (username === undefined || password === undefined) {
         throttle.failed(address);
         return done(badCredentials(), false);
       }
-      throttle.succeeded(address);
-      return done(null, true);
+      identities.byPassword(username, password.toString("utf8")).then(
+        (role) => {
+          if (role === undefined) {
+            throttle.failed(address);
+            return done(badCredentials(), false);
+          }
+          throttle.succeeded(address);
+          roles.set(client, role);
+          return done(null, true);
+        },
+        (error: unknown) => done(notAuthorized(error instanceof Error ? error.message : String(error)), false),
+      );
+    },
+    authorizeSubscribe: (client, subscription, callback) => {
+      const role = roles.get(client);
+      // A refused filter gets a failure code in the SUBACK; the others of the packet still hold.
+      if (role === undefined || !maySubscribe(role, subscription.topic)) return callback(null, null);
+      return callback(null, subscription);
     },
     authorizePublish: (client, packet, callback) => {
       if (client === null) return callback(null);
       // A refusal closes the connection without an acknowledgement (MQTT 3.1.1 has no reason code).
       const refusal = publishRefusal(packet.topic);
       if (refusal !== undefined) return callback(new Error(refusal));
+      const role = roles.get(client);
+      if (role === undefined || !mayPublish(role, packet.topic)) {
+        return callback(
+          new Error(`${role === undefined ? "nobody" : describeRole(role)} may not publish on ${packet.topic}`),
+        );
+      }
       if (ingest === undefined) return callback(new Error("the pipeline is not ingesting yet"));
       // Telemetry is stored, not kept by the broker for later subscribers.
       packet.retain = false;

@@ -1,10 +1,11 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { registryOf } from "../../lambdas/core/sensor.js";
 import { systemClock } from "../../lambdas/ports.js";
 import { SENSORS } from "../../lib/config/sensors.js";
 import { loadStagesFromCdkJson, maxReadingAgeMs } from "../../lib/config/stages.js";
 import { buildDashboard } from "../dashboard/build.js";
 import { LiveEvents } from "../dashboard/live.js";
-import { type DashboardServer, startDashboardServer } from "../dashboard/server.js";
+import { type BasicLogin, type DashboardServer, startDashboardServer } from "../dashboard/server.js";
 import { databaseFileWatch, databaseWritableCheck } from "../health.js";
 import { type FaultRates, NO_FAULTS } from "../simulator/faults.js";
 import { fleetOf } from "../simulator/fleet.js";
@@ -16,6 +17,7 @@ import { storedSoFar } from "../sqlite/reading-store.js";
 import { lockDatabase } from "../sqlite/writer-lock.js";
 import { makeLocalAlertSink } from "./alert-sink.js";
 import { type BrokerAuth, ConfigError, isLoopback } from "./broker-config.js";
+import { ADMIN, type Identities, makeIdentities, type SessionClient } from "./broker-identity.js";
 import { createEmbeddedBroker } from "./embedded-broker.js";
 import { externalBroker } from "./external-subscriber.js";
 import { type IngestRuntime, makeIngestRuntime } from "./ingest-runtime.js";
@@ -75,27 +77,39 @@ const START_SIMULATOR = {
   faults: { ...NO_FAULTS, malformed: 0.002, out_of_range: 0.002, unknown_sensor: 0.001, duplicate: 0.01 },
 } as const;
 
+/**
+ * The built-in simulator's login when the broker asks for one: it publishes for every sensor, so
+ * it is an admin, with a random secret that lives only in this process.
+ */
+function simulatorLogin(auth: BrokerAuth): SessionClient | undefined {
+  if (auth.clients === undefined) return undefined;
+  return { username: `simulator-${randomUUID()}`, secret: randomBytes(24).toString("base64url"), role: ADMIN };
+}
+
 /** The embedded broker's URL as the simulator must use it: logged in when the broker asks for a password. */
-function simulatorUrl(brokerUrl: string, auth: BrokerAuth): string {
-  if (auth.password === undefined) return brokerUrl;
+function simulatorUrl(brokerUrl: string, login: SessionClient | undefined): string {
+  if (login === undefined) return brokerUrl;
   const url = new URL(brokerUrl);
-  url.username = auth.password.username;
-  url.password = auth.password.password;
+  url.username = login.username;
+  url.password = login.secret;
   return url.href;
 }
 
 /**
- * Who may open the dashboard: anyone on loopback; beyond it, the broker's username and password
- * as HTTP basic credentials (a browser has no sensor certificate to show).
+ * Who may open the dashboard: anyone on loopback; beyond it, an observer or admin login of the
+ * broker's config as HTTP basic credentials (a browser has no sensor certificate to show).
  */
-function dashboardCredentials(options: StartOptions): { username: string; password: string } | undefined {
+function dashboardLogin(options: StartOptions, identities: Identities): BasicLogin | undefined {
   if (options.http === undefined || isLoopback(options.host)) return undefined;
-  if (options.auth.password === undefined) {
+  if (!(options.auth.clients ?? []).some((client) => client.role.kind !== "sensor")) {
     throw new ConfigError(
-      `the dashboard on ${options.host} needs broker.username/password in --config for its login: add them, or --no-http`,
+      `the dashboard on ${options.host} needs an observer or admin login in broker.clients of --config: add one, or --no-http`,
     );
   }
-  return options.auth.password;
+  return async (username, password) => {
+    const role = await identities.byPassword(username, password);
+    return role !== undefined && role.kind !== "sensor";
+  };
 }
 
 /**
@@ -109,7 +123,16 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
   if (options.simulate && options.brokerUrl === undefined && options.auth.tls !== undefined) {
     throw new ConfigError("the simulator cannot connect to a TLS broker: add --no-simulate");
   }
-  const httpCredentials = dashboardCredentials(options);
+  const sensors = fleetOf(SENSORS, options.sensors ?? SENSORS.length);
+  const registry = registryOf(sensors);
+  const simulatorSession = options.simulate ? simulatorLogin(options.auth) : undefined;
+  const identities = makeIdentities({
+    ...(options.auth.clients === undefined ? {} : { clients: options.auth.clients }),
+    ...(simulatorSession === undefined ? {} : { sessionClients: [simulatorSession] }),
+    ...(options.auth.certificateRoles === undefined ? {} : { certificateRoles: options.auth.certificateRoles }),
+    isSensor: (sensorId) => registry.has(sensorId),
+  });
+  const httpLogin = dashboardLogin(options, identities);
   const devStage = loadStagesFromCdkJson().dev;
   // Metrics are counted only where /metrics serves them.
   const web =
@@ -118,8 +141,6 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
       : { ...options.http, assets: await buildDashboard(), prometheus: makePrometheusMetrics() };
   const observability = makeLocalObservability(process.env, web?.prometheus.handlerMetrics);
   const live = new LiveEvents();
-  const sensors = fleetOf(SENSORS, options.sensors ?? SENSORS.length);
-  const registry = registryOf(sensors);
   const lock = lockDatabase(options.dbPath);
   let db: Db;
   try {
@@ -135,7 +156,7 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
 
   const transport: MqttTransport =
     options.brokerUrl === undefined
-      ? await createEmbeddedBroker({ host: options.host, port: options.port, auth: options.auth }).catch(
+      ? await createEmbeddedBroker({ host: options.host, port: options.port, auth: options.auth, identities }).catch(
           (error: unknown) => {
             db.close();
             lock.release();
@@ -201,12 +222,12 @@ export async function startLocalPipeline(options: StartOptions): Promise<Running
         extraChecks: () => [writable()],
         host: options.host,
         ...(web.port === undefined ? {} : { port: web.port }),
-        ...(httpCredentials === undefined ? {} : { credentials: httpCredentials }),
+        ...(httpLogin === undefined ? {} : { login: httpLogin }),
       });
     }
     if (options.simulate) {
       simulator = await startSimulator({
-        target: { kind: "broker", url: options.brokerUrl ?? simulatorUrl(brokerUrl, options.auth) },
+        target: { kind: "broker", url: options.brokerUrl ?? simulatorUrl(brokerUrl, simulatorSession) },
         sensors,
         registry,
         seed: 1,

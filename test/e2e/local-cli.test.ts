@@ -5,6 +5,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { openLocalStore } from "../../local/runtime/local-store.js";
+import { parseScryptHash, SCRYPT_COST, verifyPassword } from "../../local/runtime/password-hash.js";
 import { toSqliteTime } from "../../local/sqlite/time.js";
 import { eventually, query, reading, telemetry, tempDir } from "./local-helpers.js";
 
@@ -23,9 +24,13 @@ interface Cli {
   readonly exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-function kaikai(args: readonly string[]): Cli {
-  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** The CLI as a process; `input`, when given, is its stdin. */
+function kaikai(args: readonly string[], input?: string): Cli {
+  const child = spawn(process.execPath, [...CLI, ...args], {
+    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
   children.push(child);
+  child.stdin?.end(input);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -395,5 +400,24 @@ describe("kaikai command-line errors", () => {
     expect(code).toBe(2);
     expect(oneLine(stderr)).toHaveLength(1);
     expect(stderr).toContain("wider than loopback");
+  });
+});
+
+describe("kaikai broker hash-password", () => {
+  it("prints a scrypt hash of the password on stdin that verifies it, and refuses a weak one in one line", async () => {
+    const password = "correct horse battery staple";
+    const made = await kaikai(["broker", "hash-password", "--username", "SENS001"], `${password}\n`).exited;
+    expect(made.code).toBe(0);
+    const hash = parseScryptHash(made.stdout.trim());
+    expect(hash).toMatchObject({ ln: SCRYPT_COST.ln, r: SCRYPT_COST.r, p: SCRYPT_COST.p });
+    if (hash === undefined) return;
+    expect(await verifyPassword(password, hash)).toBe(true);
+    expect(await verifyPassword("correct horse battery stapler", hash)).toBe(false);
+
+    const weak = await kaikai(["broker", "hash-password", "--username", "SENS001"], "SENS0011\n").exited;
+    expect(weak.code).toBe(2);
+    expect(weak.stdout).toBe("");
+    expect(weak.stderr.trim().split("\n")).toHaveLength(1);
+    expect(weak.stderr).toMatch(/too weak: zxcvbn scores it [0-2] of 4/);
   });
 });

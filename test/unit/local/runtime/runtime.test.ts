@@ -3,15 +3,24 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { AlertNotice } from "../../../../lambdas/core/alerts.js";
 import { makeLocalAlertSink } from "../../../../local/runtime/alert-sink.js";
-import { assertSafeListen, ConfigError, isLoopback, loadBrokerAuth } from "../../../../local/runtime/broker-config.js";
+import {
+  assertSafeListen,
+  ConfigError,
+  isLoopback,
+  loadBrokerAuth,
+  weakPasswordReason,
+} from "../../../../local/runtime/broker-config.js";
+import { makeIdentities } from "../../../../local/runtime/broker-identity.js";
 import { LOGIN_THROTTLE, startEmbeddedBroker } from "../../../../local/runtime/embedded-broker.js";
 import { GroupCommitter, NotCommittedError } from "../../../../local/runtime/group-commit.js";
+import { hashPassword } from "../../../../local/runtime/password-hash.js";
 import { nextAtMinute } from "../../../../local/runtime/scheduler.js";
 import { makeTerminal, type TerminalStream } from "../../../../local/runtime/terminal.js";
 import { anAlertNotice } from "../../../fixtures/alerts.js";
+import { aLogin, hashForTest } from "../../../fixtures/broker-logins.js";
 
 describe("group commit", () => {
   it("commits messages that arrive together as one batch, and settles each by its own fate", async () => {
@@ -113,31 +122,81 @@ describe("the embedded broker's access", () => {
     ["eight spaces", "        "],
     ["a common password", "password123"],
     ["the username and digits", "gateway123"],
-  ])("refuses a weak password at start (%s), in one line", (_what, password) => {
-    const dir = mkdtempSync(join(tmpdir(), "kaikai-config-"));
-    try {
-      const path = join(dir, "kaikai.json");
-      writeFileSync(path, JSON.stringify({ broker: { username: "gateway", password } }));
-      expect(() => loadBrokerAuth(path)).toThrow(ConfigError);
-      expect(() => loadBrokerAuth(path)).toThrow(/^broker\.password in .* is too weak: zxcvbn scores it [0-2] of 4/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  ])("judges a weak password weak (%s), with zxcvbn's reason", (_what, password) => {
+    expect(weakPasswordReason(password, "gateway")).toMatch(/^zxcvbn scores it [0-2] of 4/);
+    expect(weakPasswordReason("correct horse battery staple", "gateway")).toBeUndefined();
   });
 
-  it("treats only loopback as safe for anonymous clients", () => {
+  describe("its --config file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kaikai-config-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const load = (broker: unknown) => {
+      const path = join(dir, "kaikai.json");
+      writeFileSync(path, JSON.stringify({ broker }));
+      return () => loadBrokerAuth(path);
+    };
+
+    it("refuses one login shared by every client, saying what to give instead", () => {
+      const shared = load({ username: "gateway", password: "correct horse battery staple" });
+      expect(shared).toThrow(ConfigError);
+      expect(shared).toThrow(/one login shared by every client.*give broker\.clients instead, one per sensor/);
+    });
+
+    it("refuses a password kept in clear, and a hash it cannot check", async () => {
+      expect(load({ clients: [{ username: "SENS001", password: "x", sensor: "SENS001" }] })).toThrow(
+        /kept only as its hash: replace "password" by "password_hash" from npx kaikai broker hash-password/,
+      );
+      expect(
+        load({ clients: [{ username: "SENS001", password_hash: "5f4dcc3b5aa765d6", sensor: "SENS001" }] }),
+      ).toThrow(/not a scrypt hash/);
+      const cheap = await hashPassword("correct horse battery staple", { ln: 10, r: 8, p: 1 });
+      expect(load({ clients: [{ username: "SENS001", password_hash: cheap, sensor: "SENS001" }] })).toThrow(
+        /not a scrypt hash/,
+      );
+    });
+
+    it("gives each login one identity: a sensor, or a role", async () => {
+      const hash = await hashForTest("correct horse battery staple");
+      const auth = load({
+        clients: [
+          { username: "SENS001", password_hash: hash, sensor: "SENS001" },
+          { username: "grafana", password_hash: hash, role: "observer" },
+        ],
+      })();
+      expect(auth.clients?.map(({ username, role }) => ({ username, role }))).toEqual([
+        { username: "SENS001", role: { kind: "sensor", sensorId: "SENS001" } },
+        { username: "grafana", role: { kind: "observer" } },
+      ]);
+      expect(load({ clients: [{ username: "both", password_hash: hash, sensor: "SENS001", role: "admin" }] })).toThrow(
+        /either a sensor .* or has a "role"/,
+      );
+      expect(
+        load({
+          clients: [
+            { username: "twice", password_hash: hash, sensor: "SENS001" },
+            { username: "twice", password_hash: hash, sensor: "SENS002" },
+          ],
+        }),
+      ).toThrow(/usernames must differ/);
+    });
+  });
+
+  it("treats only loopback as safe for anonymous clients", async () => {
     expect(isLoopback("127.0.0.1")).toBe(true);
     expect(isLoopback("::1")).toBe(true);
     expect(isLoopback("0.0.0.0")).toBe(false);
     expect(() => assertSafeListen("0.0.0.0", {})).toThrow(ConfigError);
-    expect(() => assertSafeListen("0.0.0.0", { password: { username: "gw", password: "long-enough" } })).not.toThrow();
+    const clients = [await aLogin("SENS001", "correct horse battery staple", { kind: "sensor", sensorId: "SENS001" })];
+    expect(() => assertSafeListen("0.0.0.0", { clients })).not.toThrow();
   });
 
-  it("refuses anonymous and wrong-password clients when credentials are configured", async () => {
+  it("refuses anonymous and wrong-password clients when logins are configured, and throttles a guesser", async () => {
+    const clients = [await aLogin("SENS001", "s3cret-pass", { kind: "sensor", sensorId: "SENS001" })];
     const broker = await startEmbeddedBroker({
       host: "127.0.0.1",
       port: 0,
-      auth: { password: { username: "gateway", password: "s3cret-pass" } },
+      auth: { clients },
+      identities: makeIdentities({ clients, isSensor: () => true }),
       ingest: async () => undefined,
     });
     try {
@@ -147,22 +206,23 @@ describe("the embedded broker's access", () => {
           (error: Error) => error.message,
         );
       expect(await attempt({})).toMatch(/Bad username or password|Not authorized/i);
-      expect(await attempt({ username: "gateway", password: "wrong-pass" })).toMatch(/Bad username or password/i);
-      expect(await attempt({ username: "gateway", password: "s3cret-pass" })).toBe("connected");
+      expect(await attempt({ username: "SENS001", password: "wrong-pass" })).toMatch(/Bad username or password/i);
+      expect(await attempt({ username: "SENS001", password: "s3cret-pass" })).toBe("connected");
 
       // A guesser: after LOGIN_THROTTLE.maxFailures wrong passwords, even the right one is refused for a while.
       for (let guess = 0; guess < LOGIN_THROTTLE.maxFailures; guess++) {
-        expect(await attempt({ username: "gateway", password: `guess-${guess}` })).toMatch(/Bad username or password/i);
+        expect(await attempt({ username: "SENS001", password: `guess-${guess}` })).toMatch(/Bad username or password/i);
       }
-      expect(await attempt({ username: "gateway", password: "s3cret-pass" })).toMatch(/Not authorized/i);
+      expect(await attempt({ username: "SENS001", password: "s3cret-pass" })).toMatch(/Not authorized/i);
     } finally {
       await broker.close();
     }
   });
 
   it("takes the next free port when 1883's neighbours are taken", async () => {
-    const first = await startEmbeddedBroker({ host: "127.0.0.1", auth: {}, ingest: async () => undefined });
-    const second = await startEmbeddedBroker({ host: "127.0.0.1", auth: {}, ingest: async () => undefined });
+    const anyone = { auth: {}, identities: makeIdentities({ isSensor: () => true }), ingest: async () => undefined };
+    const first = await startEmbeddedBroker({ host: "127.0.0.1", ...anyone });
+    const second = await startEmbeddedBroker({ host: "127.0.0.1", ...anyone });
     try {
       expect(second.port).toBeGreaterThan(first.port);
     } finally {
