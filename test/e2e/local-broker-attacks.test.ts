@@ -10,7 +10,7 @@ import mqtt from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_QUARANTINED_PAYLOAD_BYTES } from "../../lambdas/use-cases/ingest.js";
 import { DRAIN_TIMEOUT_MS } from "../../local/runtime/embedded-broker.js";
-import { query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
+import { publishOutcome, query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
 let running: TestPipeline;
 const clients: mqtt.MqttClient[] = [];
@@ -29,20 +29,13 @@ async function client(options: mqtt.IClientOptions = {}): Promise<mqtt.MqttClien
   return connected;
 }
 
-/** Publishes at QoS 1 and says whether the broker acknowledged it or closed the connection instead. */
+/** Publishes once from a new client, as publishOutcome tells it. */
 async function publishOnce(
   topic: string,
   payload: string,
   options: Partial<mqtt.IClientPublishOptions> = {},
 ): Promise<"acknowledged" | "refused"> {
-  const publisher = await client();
-  const refused = new Promise<"refused">((resolve) => publisher.once("close", () => resolve("refused")));
-  const acknowledged = new Promise<"acknowledged">((resolve) =>
-    publisher.publish(topic, payload, { qos: 1, ...options }, (error) => {
-      if (error === undefined || error === null) resolve("acknowledged");
-    }),
-  );
-  return Promise.race([acknowledged, refused]);
+  return publishOutcome(await client(), topic, payload, options);
 }
 
 const walSize = (dbPath: string) => (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);

@@ -5,7 +5,7 @@ import { assertSafeListen, type BrokerAuth, ConfigError, loadBrokerAuth } from "
 import { NO_FAULTS } from "../../local/simulator/faults.js";
 import { hashForTest } from "../fixtures/broker-logins.js";
 import { TestPki } from "../fixtures/pki.js";
-import { query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
+import { publishOutcome, query, reading, startTestPipeline, type TestPipeline, telemetry } from "./local-helpers.js";
 
 /**
  * The embedded broker as `kaikai start --listen <wider than loopback> --config FILE` sets it up:
@@ -56,17 +56,6 @@ async function connect(url: string, options: IClientOptions = {}): Promise<mqtt.
     client.once("error", reject);
     client.once("close", () => reject(new Error("connection closed")));
   });
-}
-
-/** Publishes at QoS 1 and says whether the broker acknowledged it or closed the connection instead. */
-function publishOutcome(client: mqtt.MqttClient, topic: string, payload: string): Promise<"acknowledged" | "refused"> {
-  const refused = new Promise<"refused">((resolve) => client.once("close", () => resolve("refused")));
-  const acknowledged = new Promise<"acknowledged">((resolve) =>
-    client.publish(topic, payload, { qos: 1 }, (error) => {
-      if (error === undefined || error === null) resolve("acknowledged");
-    }),
-  );
-  return Promise.race([acknowledged, refused]);
 }
 
 /** The QoS the broker granted a subscription: 128 when it refused it. */

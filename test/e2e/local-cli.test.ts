@@ -24,6 +24,8 @@ interface Cli {
   readonly exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
+const oneLine = (text: string) => text.trim().split("\n");
+
 /** The CLI as a process; `input`, when given, is its stdin. */
 function kaikai(args: readonly string[], input?: string): Cli {
   const child = spawn(process.execPath, [...CLI, ...args], {
@@ -270,8 +272,6 @@ describe("kaikai report and quarantine", () => {
 });
 
 describe("kaikai command-line errors", () => {
-  const oneLine = (text: string) => text.trim().split("\n");
-
   it("refuses an unknown flag with one line and exit code 2", async () => {
     const { code, stderr, stdout } = await kaikai(["start", "--frobnicate"]).exited;
     expect(code).toBe(2);
@@ -417,7 +417,7 @@ describe("kaikai broker hash-password", () => {
     const weak = await kaikai(["broker", "hash-password", "--username", "SENS001"], "SENS0011\n").exited;
     expect(weak.code).toBe(2);
     expect(weak.stdout).toBe("");
-    expect(weak.stderr.trim().split("\n")).toHaveLength(1);
+    expect(oneLine(weak.stderr)).toHaveLength(1);
     expect(weak.stderr).toMatch(/too weak: zxcvbn scores it [0-2] of 4/);
   });
 });

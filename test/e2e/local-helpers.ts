@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import type mqtt from "mqtt";
 import { telemetryTopic } from "../../lambdas/core/topics.js";
 import { type RunningPipeline, type StartOptions, startLocalPipeline } from "../../local/runtime/start.js";
 import { goodPayload } from "../fixtures/telemetry.js";
@@ -71,3 +72,19 @@ export const reading = (sensorId: string, timestamp: number, pm25: number, extra
   JSON.stringify(goodPayload({ sensor_id: sensorId, timestamp, pm25, ...extra }));
 
 export const telemetry = telemetryTopic;
+
+/** Publishes at QoS 1 and says whether the broker acknowledged it or closed the connection instead. */
+export function publishOutcome(
+  client: mqtt.MqttClient,
+  topic: string,
+  payload: string,
+  options: Partial<mqtt.IClientPublishOptions> = {},
+): Promise<"acknowledged" | "refused"> {
+  const refused = new Promise<"refused">((resolve) => client.once("close", () => resolve("refused")));
+  const acknowledged = new Promise<"acknowledged">((resolve) =>
+    client.publish(topic, payload, { qos: 1, ...options }, (error) => {
+      if (error === undefined || error === null) resolve("acknowledged");
+    }),
+  );
+  return Promise.race([acknowledged, refused]);
+}
