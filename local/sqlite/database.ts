@@ -134,11 +134,16 @@ export function payloadSha256(payload: string, encoding: "utf8" | "base64"): str
 /** The schema's version, as PRAGMA user_version records it. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * Schema and registry writes take the write lock when they begin (IMMEDIATE): a deferred
+ * transaction that reads and then writes gets SQLITE_BUSY at once, without waiting out the busy
+ * timeout, when another process (a replay beside a running start) writes meanwhile.
+ */
 function applySchema(db: Db): void {
   const schema = readFileSync(SCHEMA_PATH, "utf8");
-  const existing = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'measurements'").get();
-  const applied = existing === undefined ? SCHEMA_VERSION : Number(db.pragma("user_version", { simple: true }));
   db.transaction(() => {
+    const existing = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'measurements'").get();
+    const applied = existing === undefined ? SCHEMA_VERSION : Number(db.pragma("user_version", { simple: true }));
     const pending = MIGRATIONS.slice(applied);
     for (const migration of pending) {
       if (typeof migration.before === "string") db.exec(migration.before);
@@ -147,7 +152,7 @@ function applySchema(db: Db): void {
     db.exec(schema);
     for (const migration of pending) migration.after(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+  }).immediate();
 }
 
 /**
@@ -308,5 +313,5 @@ export function upsertSensors(db: Db, sensors: readonly Sensor[]): void {
       upsert.run(sensor);
       upsertExtras.run(sensor);
     }
-  })();
+  }).immediate();
 }
